@@ -1,0 +1,115 @@
+"""The console's base views: role-based access, Chinese defaults, no whole-table counts.
+
+Tenant scoping is not done here: the tenant guard filters every query these views run.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from bureau.sheets import SheetError
+from bureau.tenants.guard import TenantViolation
+from bureau.tenants.users import UserError
+
+AJAX_LIMIT = 20
+ALL_ROLES = ("leader", "inspector", "region_admin", "school_admin", "teacher")
+READ_ROLES = ("leader", "inspector", "region_admin", "school_admin")
+
+
+def has_role(*roles: str) -> bool:
+    return current_user.is_authenticated and current_user.role in roles
+
+
+class RoleAccess:
+    """Who may open a view. Anonymous users are sent to sign in; others get 403."""
+
+    roles: tuple[str, ...] = READ_ROLES
+
+    def is_accessible(self) -> bool:
+        return has_role(*self.roles)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class CappedAjaxLoader(QueryAjaxModelLoader):
+    """A relation picker: at most AJAX_LIMIT rows whatever the client asks, optional `where`."""
+
+    def __init__(self, name, session, model, where=None, **options):
+        options.setdefault("page_size", AJAX_LIMIT)
+        options.setdefault("placeholder", "输入名称或代码搜索")
+        super().__init__(name, session, model, **options)
+        self.where = where
+
+    def get_query(self):
+        query = super().get_query()
+        return query if self.where is None else query.filter(self.where)
+
+    def get_list(self, term: str, offset: int = 0, limit: int = AJAX_LIMIT):
+        return super().get_list(term or "", max(offset or 0, 0), min(max(limit or 1, 1), AJAX_LIMIT))
+
+
+class ScopedModelView(RoleAccess, ModelView):
+    """Every console list: scoped by the guard, paged without COUNT(*), editable by `write_roles`."""
+
+    write_roles: tuple[str, ...] = ()
+    delete_roles: tuple[str, ...] = ()
+    simple_list_pager = True
+    page_size = 50
+    can_set_page_size = False
+    can_view_details = True
+    can_export = False
+    details_modal = False
+    create_modal = False
+    edit_modal = False
+
+    @property
+    def can_create(self) -> bool:
+        return has_role(*self.write_roles)
+
+    @property
+    def can_edit(self) -> bool:
+        return has_role(*self.write_roles)
+
+    @property
+    def can_delete(self) -> bool:
+        return has_role(*self.delete_roles)
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """Refusals become Chinese messages; another tenant's row reads as missing."""
+        if isinstance(exc, TenantViolation):
+            flash("记录不存在。", "error")
+            return True
+        if isinstance(exc, UserError):
+            flash(str(exc), "error")
+            return True
+        if isinstance(exc, SheetError):
+            for error in exc.errors:
+                flash(str(error), "error")
+            return True
+        if isinstance(exc, IntegrityError):
+            flash("保存失败：代码或名称与已有记录重复，或缺少必填项。", "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+class ReadOnlyView(ScopedModelView):
+    """A list nobody edits from the console (the audit log, derived records)."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+
+
+class HomeView(RoleAccess, AdminIndexView):
+    roles = ALL_ROLES
+
+
+class PageView(RoleAccess, BaseView):
+    """A console page of our own (imports, dashboards)."""

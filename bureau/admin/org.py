@@ -1,0 +1,216 @@
+"""Console views for regions, schools, users, the audit log and the org-sheet upload."""
+from __future__ import annotations
+
+import json
+
+from flask import flash, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import PasswordField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from bureau.admin.base import CappedAjaxLoader, PageView, ReadOnlyView, ScopedModelView
+from bureau.audit import ACTIONS, AuditLog
+from bureau.exports.xlsx import Column, Sheet, xlsx_response
+from bureau.extensions import db
+from bureau.sheets import SheetError
+from bureau.tenants.guard import current_scope
+from bureau.tenants.models import REGION_KINDS, ROLES, STAGES, Region, School, User
+from bureau.tenants.orgimport import HEADERS, OPTIONAL, import_org, parent_error
+from bureau.tenants.users import check_password_rule, management_error, place_user, set_active
+
+
+def _choice(labels: dict):
+    return lambda view, context, model, name: labels.get(getattr(model, name), getattr(model, name))
+
+
+def _yes_no(view, context, model, name):
+    return "是" if getattr(model, name) else "否"
+
+
+class RegionView(ScopedModelView):
+    roles = ("leader", "inspector", "region_admin")
+    write_roles = ("region_admin",)
+    column_list = ("code", "name", "kind", "parent")
+    column_labels = {"code": "代码", "name": "名称", "kind": "类型", "parent": "上级"}
+    column_searchable_list = ("code", "name")
+    column_filters = ("kind",)
+    column_choices = {"kind": list(REGION_KINDS.items())}
+    column_default_sort = "code"
+    form_columns = ("code", "name", "kind", "parent")
+    form_overrides = {"kind": SelectField}
+    form_args = {"kind": {"choices": list(REGION_KINDS.items()), "label": "类型"}}
+    form_ajax_refs = {
+        "parent": CappedAjaxLoader("parent", db.session, Region, fields=["name", "code"],
+                                   where=Region.kind.in_(("province", "city")))
+    }
+
+    def on_model_change(self, form, model: Region, is_created: bool) -> None:
+        error = parent_error(model.kind, model.parent.kind if model.parent else None)
+        if error:
+            raise ValidationError(error)
+
+
+class SchoolView(ScopedModelView):
+    roles = ("leader", "inspector", "region_admin", "school_admin")
+    write_roles = ("region_admin",)
+    column_list = ("code", "name", "stage", "county", "active", "contact_name", "contact_phone")
+    column_labels = {"code": "代码", "name": "名称", "stage": "学段", "county": "所属县(市、区)",
+                     "active": "在用", "address": "地址", "contact_name": "联系人",
+                     "contact_phone": "联系电话", "county.name": "所属县(市、区)"}
+    column_searchable_list = ("code", "name")
+    column_filters = ("stage", "active", "county.name")
+    column_formatters = {"active": _yes_no}
+    column_default_sort = "code"
+    form_columns = ("code", "name", "stage", "county", "active", "address", "contact_name",
+                    "contact_phone")
+    form_overrides = {"stage": SelectField}
+    form_args = {"stage": {"choices": [("", "")] + [(s, s) for s in STAGES], "label": "学段"}}
+    form_ajax_refs = {
+        "county": CappedAjaxLoader("county", db.session, Region, fields=["name", "code"],
+                                   where=Region.kind.in_(("county", "direct_county")))
+    }
+
+    @action("deactivate", "停用", "确定停用所选学校？停用后不再计入以后各周的应报学校。")
+    def deactivate(self, ids):
+        self._set_active(ids, False)
+
+    @action("activate", "启用", "确定启用所选学校？")
+    def activate(self, ids):
+        self._set_active(ids, True)
+
+    def _set_active(self, ids, active: bool) -> None:
+        if not self.can_edit:
+            flash("您没有修改学校的权限。", "error")
+            return
+        schools = db.session.scalars(select(School).where(School.id.in_([int(i) for i in ids])))
+        count = 0
+        for school in schools:
+            school.active = active
+            count += 1
+        db.session.commit()
+        flash(f"已{'启用' if active else '停用'} {count} 所学校。", "success")
+
+
+def _scope_node(view, context, model: User, name):
+    return model.scope_label
+
+
+class UserView(ScopedModelView):
+    roles = ("region_admin", "school_admin")
+    write_roles = ("region_admin", "school_admin")
+    column_list = ("username", "display_name", "role", "scope", "active", "must_change_password",
+                   "created_at")
+    column_labels = {"username": "用户名", "display_name": "姓名", "role": "角色",
+                     "scope": "管辖范围", "active": "在用", "must_change_password": "需改密码",
+                     "created_at": "创建时间", "region": "所属区域", "school": "所属学校",
+                     "password": "密码"}
+    column_searchable_list = ("username", "display_name")
+    column_filters = ("role", "active")
+    column_choices = {"role": list(ROLES.items())}
+    column_formatters = {"scope": _scope_node, "active": _yes_no, "must_change_password": _yes_no}
+    column_default_sort = ("id", True)
+    form_columns = ("username", "display_name", "role", "region", "school", "active",
+                    "must_change_password")
+    form_overrides = {"role": SelectField}
+    form_args = {"role": {"choices": list(ROLES.items()), "label": "角色"}}
+    form_extra_fields = {"password": PasswordField("密码（新建必填；编辑时留空表示不修改）",
+                                                   validators=[Optional()])}
+    form_ajax_refs = {
+        "region": CappedAjaxLoader("region", db.session, Region, fields=["name", "code"]),
+        "school": CappedAjaxLoader("school", db.session, School, fields=["name", "code"]),
+    }
+    column_details_exclude_list = ("password_hash",)
+
+    def on_model_change(self, form, model: User, is_created: bool) -> None:
+        node = model.school or model.region
+        if node is None:
+            raise ValidationError("请选择所属区域或学校")
+        place_user(model, node)
+        actor = current_user._get_current_object()
+        error = management_error(actor, current_scope(db.session), model.role, node)
+        if error:
+            raise ValidationError(error)
+        if model.id == actor.id and (model.role != actor.role or not model.active):
+            raise ValidationError("不能修改自己的角色或停用自己的账号")
+        if form.password.data:
+            check_password_rule(form.password.data)
+            model.set_password(form.password.data)
+        elif is_created:
+            raise ValidationError("新建用户必须设置密码")
+
+    @action("deactivate", "停用", "确定停用所选账号？停用后无法登录。")
+    def deactivate(self, ids):
+        self._set_active(ids, False)
+
+    @action("activate", "启用", "确定启用所选账号？")
+    def activate(self, ids):
+        self._set_active(ids, True)
+
+    def _set_active(self, ids, active: bool) -> None:
+        actor = current_user._get_current_object()
+        users = db.session.scalars(select(User).where(User.id.in_([int(i) for i in ids])))
+        done = 0
+        for user in users:
+            set_active(db.session, user, active, actor, current_scope(db.session))
+            done += 1
+        db.session.commit()
+        flash(f"已{'启用' if active else '停用'} {done} 个账号。", "success")
+
+
+def _changes(view, context, model: AuditLog, name):
+    rows = "".join(
+        f"<tr><td>{Markup.escape(k)}</td><td>{Markup.escape(json.dumps(v[0], ensure_ascii=False))}"
+        f"</td><td>{Markup.escape(json.dumps(v[1], ensure_ascii=False))}</td></tr>"
+        for k, v in (model.changes or {}).items()
+    )
+    return Markup(f'<table class="table table-sm"><tr><th>字段</th><th>修改前</th><th>修改后</th></tr>{rows}</table>')
+
+
+class AuditLogView(ReadOnlyView):
+    roles = ("leader", "inspector", "region_admin", "school_admin")
+    column_list = ("at", "actor_name", "action", "table_name", "row_id", "school", "reason")
+    column_details_list = ("at", "actor_name", "action", "table_name", "row_id", "school",
+                           "reason", "changes")
+    column_labels = {"at": "时间", "actor_name": "操作人", "action": "操作", "table_name": "数据表",
+                     "row_id": "记录编号", "school": "学校", "reason": "原因", "changes": "变更内容"}
+    column_choices = {"action": list(ACTIONS.items())}
+    column_filters = ("action", "table_name", "actor_name")
+    column_formatters = {"changes": _changes}
+    column_default_sort = ("id", True)
+
+
+class OrgImportView(PageView):
+    """Upload an org sheet: every row checked first, all written or none."""
+
+    roles = ("region_admin",)
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        errors, result = [], None
+        if request.method == "POST":
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                flash("请选择要上传的 .xlsx 文件。", "error")
+            else:
+                try:
+                    result = import_org(db.session, upload.stream, current_scope(db.session))
+                except SheetError as refused:
+                    db.session.rollback()
+                    errors = refused.errors
+                else:
+                    db.session.commit()
+                    flash(f"导入成功：{result.summary()}。", "success")
+        return self.render("admin/org_import.html", errors=errors, result=result,
+                           headers=HEADERS + list(OPTIONAL))
+
+    @expose("/template.xlsx")
+    def template(self):
+        example = [("360000", "示例省", "省", "", ""), ("360100", "示例市", "设区市", "360000", ""),
+                   ("360102", "示例区", "县区", "360100", ""),
+                   ("36010201", "示例区第一小学", "学校", "360102", "小学")]
+        sheet = Sheet("区域和学校", [Column(h) for h in HEADERS + list(OPTIONAL)], example)
+        return xlsx_response("区域和学校导入模板.xlsx", [sheet])

@@ -1,0 +1,137 @@
+"""The audit log: every insert, update and delete of a domain row, written in the same flush."""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, insert, or_
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, with_loader_criteria
+
+from bureau import clock
+from bureau.db_types import UTCDateTime
+from bureau.extensions import db
+from bureau.tenants.guard import read_rule
+from bureau.tenants.models import LoginAttempt, Region, School, User
+from bureau.tenants.scope import Scope
+
+ACTOR_KEY = "bureau.actor"
+ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
+SECRET_COLUMNS = {"password_hash"}
+
+
+class AuditLog(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(10))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int | None]
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", ondelete="SET NULL"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    school: Mapped[School | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_audit_log_school_id_at", "school_id", "at"),
+        Index("ix_audit_log_region_id_at", "region_id", "at"),
+    )
+
+    def __str__(self) -> str:
+        return f"{ACTIONS.get(self.action, self.action)} {self.table_name} #{self.row_id}"
+
+
+@read_rule
+def _audit_rule(scope: Scope):
+    return with_loader_criteria(
+        AuditLog,
+        or_(scope.school_clause(AuditLog.school_id), AuditLog.region_id.in_(scope.regions())),
+        include_aliases=True,
+    )
+
+
+def set_actor(session: Session, user: User | None, name: str | None = None) -> None:
+    """Who the following writes are by: a signed-in user, or a named process (命令行)."""
+    session.info[ACTOR_KEY] = (
+        (user.id, str(user)) if user is not None else (None, name or "系统")
+    )
+
+
+def set_reason(session: Session, reason: str | None) -> None:
+    """A reason recorded with the writes of the next flush (unlock, handover...)."""
+    session.info["bureau.reason"] = reason
+
+
+def _plain(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _owner(obj, action: str) -> tuple[int | None, int | None]:
+    """(school_id, region_id) an audit row belongs to, for scoping the log itself.
+
+    A deleted school or region is recorded against its parent: its own row is gone.
+    """
+    if isinstance(obj, School):
+        return (None if action == "delete" else obj.id), obj.county_id
+    if isinstance(obj, Region):
+        return None, (obj.parent_id if action == "delete" else obj.id)
+    return getattr(obj, "school_id", None), getattr(obj, "region_id", None)
+
+
+def _changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    out = {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if action == "update":
+            if not hist.has_changes():
+                continue
+            before = hist.deleted[0] if hist.deleted else None
+            after = hist.added[0] if hist.added else None
+        elif action == "insert":
+            before, after = None, getattr(obj, attr.key)
+        else:
+            before, after = getattr(obj, attr.key), None
+        if attr.key in SECRET_COLUMNS:
+            before, after = ("***" if before else None), ("***" if after else None)
+        out[attr.key] = [_plain(before), _plain(after)]
+    return out
+
+
+def _audited(obj) -> bool:
+    return isinstance(obj, db.Model) and not isinstance(obj, AuditLog | LoginAttempt)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_audit(session: Session, flush_context) -> None:
+    actor_id, actor_name = session.info.get(ACTOR_KEY, (None, "系统"))
+    reason = session.info.pop("bureau.reason", None)
+    at = clock.now()
+    rows = []
+    for action, objs in (("insert", session.new), ("update", session.dirty),
+                         ("delete", session.deleted)):
+        for obj in objs:
+            if not _audited(obj):
+                continue
+            changes = _changes(obj, action)
+            if action == "update" and not changes:
+                continue
+            school_id, region_id = _owner(obj, action)
+            rows.append({
+                "at": at, "actor_id": actor_id, "actor_name": actor_name, "action": action,
+                "table_name": obj.__tablename__, "row_id": inspect(obj).identity[0]
+                if inspect(obj).identity else None,
+                "school_id": school_id, "region_id": region_id, "reason": reason,
+                "changes": changes,
+            })
+    if rows:
+        session.connection().execute(insert(AuditLog), rows)

@@ -1,0 +1,1 @@
+"""Exports: the one .xlsx writer and the report layouts built on it."""

@@ -1,0 +1,3 @@
+"""Imports every domain's models, so that mappers, migrations and the console see all of them."""
+from bureau.audit import AuditLog  # noqa: F401
+from bureau.tenants.models import LoginAttempt, Region, School, User  # noqa: F401

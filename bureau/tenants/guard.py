@@ -1,0 +1,133 @@
+"""The tenant guard: the one place where a scoped user's reads are filtered and writes checked.
+
+While a scope is set on a session (`session.info`), every ORM SELECT gets loader criteria for
+every scoped model, and every flush refuses rows outside the scope. Views, services and
+Flask-Admin's own queries (list, count, get, ajax lookups, exports) need nothing of their own.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, or_
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm.util import LoaderCriteriaOption
+
+from bureau.tenants.models import Region, School, TenantOwned, User
+from bureau.tenants.scope import Scope
+
+SCOPE_KEY = "bureau.scope"
+
+# Extra read rules of other domain packages: each takes the scope, returns loader criteria.
+_extra_rules: list[Callable[[Scope], LoaderCriteriaOption]] = []
+# Extra write checks: each takes (session, scope, obj) and returns False to refuse, None to pass.
+_extra_checks: list[Callable[[Session, Scope, object], bool | None]] = []
+
+
+class TenantViolation(Exception):
+    """A write outside the signed-in user's scope; views show it as "not found"."""
+
+
+def read_rule(rule: Callable[[Scope], LoaderCriteriaOption]):
+    """Register a further read rule (for models scoped otherwise than by school_id)."""
+    _extra_rules.append(rule)
+    return rule
+
+
+def write_check(check: Callable[[Session, Scope, object], bool | None]):
+    """Register a further write check."""
+    _extra_checks.append(check)
+    return check
+
+
+def current_scope(session: Session) -> Scope | None:
+    return session.info.get(SCOPE_KEY)
+
+
+def set_scope(session: Session, scope: Scope | None) -> None:
+    if scope is None:
+        session.info.pop(SCOPE_KEY, None)
+    else:
+        session.info[SCOPE_KEY] = scope
+
+
+@contextmanager
+def scoped(session: Session, scope: Scope | None) -> Iterator[Session]:
+    """Run a block as a scoped user (CLI commands, services, tests)."""
+    previous = current_scope(session)
+    set_scope(session, scope)
+    try:
+        yield session
+    finally:
+        set_scope(session, previous)
+
+
+def _tenant_rule(scope: Scope):
+    if scope.is_school:
+        school_id = scope.node_id
+        return lambda cls: cls.school_id == school_id
+    in_scope = scope.schools()
+    return lambda cls: cls.school_id.in_(in_scope)
+
+
+def criteria(scope: Scope) -> list[LoaderCriteriaOption]:
+    """Loader criteria for every scoped model."""
+    options = [
+        with_loader_criteria(TenantOwned, _tenant_rule(scope), include_aliases=True),
+        with_loader_criteria(School, scope.school_rows_clause(), include_aliases=True),
+        with_loader_criteria(Region, scope.visible_regions_clause(), include_aliases=True),
+        with_loader_criteria(
+            User,
+            or_(scope.school_clause(User.school_id), User.region_id.in_(scope.regions())),
+            include_aliases=True,
+        ),
+    ]
+    options.extend(rule(scope) for rule in _extra_rules)
+    return options
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_reads(state: ORMExecuteState) -> None:
+    scope = current_scope(state.session)
+    if scope is None or not state.is_select or state.is_column_load:
+        return
+    state.statement = state.statement.options(*criteria(scope))
+
+
+def _school_id_of(obj: TenantOwned) -> int | None:
+    school = obj.__dict__.get("school")
+    return school.id if school is not None else obj.school_id
+
+
+def allowed(session: Session, scope: Scope, obj: object) -> bool:
+    """May a user of `scope` write `obj`? Fills school_id in for school-scoped users."""
+    for check in _extra_checks:
+        verdict = check(session, scope, obj)
+        if verdict is False:
+            return False
+    if isinstance(obj, TenantOwned):
+        if _school_id_of(obj) is None and scope.is_school:
+            obj.school_id = scope.node_id
+        school_id = _school_id_of(obj)
+        if school_id is None:
+            return False
+        school = session.get(School, school_id)
+        return school is not None and scope.covers_school(school)
+    if isinstance(obj, School):
+        return scope.covers_school(obj)
+    if isinstance(obj, Region):
+        return scope.covers_region(obj)
+    if isinstance(obj, User):
+        return scope.covers_node(session, obj.region_id, obj.school_id)
+    return True
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, flush_context, instances) -> None:
+    scope = current_scope(session)
+    if scope is None:
+        return
+    with session.no_autoflush:
+        for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+            if not allowed(session, scope, obj):
+                raise TenantViolation(f"{type(obj).__name__} outside scope")

@@ -1,0 +1,113 @@
+"""What a signed-in user may see: the schools and regions under their one scope node."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from bureau.tenants.models import Region, School, User
+
+# Which School/Region column holds a node of each level, for "everything under this node".
+_SCHOOL_COLUMN = {
+    "province": School.province_id,
+    "city": School.city_id,
+    "direct_county": School.county_id,
+    "county": School.county_id,
+    "school": School.id,
+}
+# Regions below a node (the node itself is matched by id; these columns never point at self).
+_REGION_COLUMN = {"province": Region.province_id, "city": Region.city_id}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A scope node: a region (by kind) or a school. `ancestors` are regions above it (readable)."""
+
+    level: str
+    node_id: int
+    ancestors: tuple[int, ...] = ()
+    user_id: int | None = None
+    staff_id: int | None = None
+
+    @property
+    def is_school(self) -> bool:
+        return self.level == "school"
+
+    def schools(self) -> Select:
+        """SELECT of the ids of every school in scope (for `IN (...)` and bulk SQL)."""
+        return select(School.id).where(_SCHOOL_COLUMN[self.level] == self.node_id)
+
+    def school_clause(self, column) -> ColumnElement[bool]:
+        """`column` (a school_id column) restricted to this scope."""
+        if self.is_school:
+            return column == self.node_id
+        return column.in_(self.schools())
+
+    def school_rows_clause(self) -> ColumnElement[bool]:
+        return _SCHOOL_COLUMN[self.level] == self.node_id
+
+    def subtree_clause(self) -> ColumnElement[bool]:
+        """Regions at or below the node: the ones this scope may manage."""
+        if self.is_school:
+            return false()
+        below = _REGION_COLUMN.get(self.level)
+        if below is None:
+            return Region.id == self.node_id
+        return or_(Region.id == self.node_id, below == self.node_id)
+
+    def regions(self) -> Select:
+        return select(Region.id).where(self.subtree_clause())
+
+    def visible_regions_clause(self) -> ColumnElement[bool]:
+        """Regions a user may read: its subtree and the regions above it."""
+        return or_(self.subtree_clause(), Region.id.in_(self.ancestors))
+
+    def covers_school(self, school: School) -> bool:
+        value = {
+            "province": school.province_id,
+            "city": school.city_id,
+            "direct_county": school.county_id,
+            "county": school.county_id,
+            "school": school.id,
+        }[self.level]
+        return value == self.node_id
+
+    def covers_region(self, region: Region) -> bool:
+        """Is `region` at or below this node?"""
+        if self.is_school:
+            return False
+        if region.id is not None and region.id == self.node_id:
+            return True
+        below = {"province": region.province_id, "city": region.city_id}.get(self.level)
+        return below is not None and below == self.node_id
+
+    def covers_node(self, session: Session, region_id: int | None, school_id: int | None) -> bool:
+        """Is the scope node of a user (a region or a school) inside this scope?"""
+        if school_id is not None:
+            school = session.get(School, school_id)
+            return school is not None and self.covers_school(school)
+        region = session.get(Region, region_id) if region_id is not None else None
+        return region is not None and self.covers_region(region)
+
+
+def region_ancestors(session: Session, region: Region | None) -> tuple[int, ...]:
+    ids = []
+    while region is not None:
+        ids.append(region.id)
+        region = session.get(Region, region.parent_id) if region.parent_id else None
+    return tuple(ids)
+
+
+def scope_for_user(session: Session, user: User, staff_id: int | None = None) -> Scope:
+    """The scope of a signed-in user, computed once per request."""
+    if user.school_id is not None:
+        school = user.school
+        ancestors = tuple(
+            i for i in (school.county_id, school.city_id, school.province_id) if i is not None
+        )
+        return Scope("school", school.id, ancestors, user.id, staff_id)
+    region = user.region
+    return Scope(
+        region.kind, region.id, region_ancestors(session, region.parent), user.id, staff_id
+    )
