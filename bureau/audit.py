@@ -5,7 +5,7 @@ import datetime as dt
 import decimal
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, insert, or_
+from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, inspect, or_
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, with_loader_criteria
 
 from bureau import clock

@@ -64,3 +64,14 @@ def demo_command() -> None:
     click.echo(f"演示数据已载入。所有账号的密码均为 {DEMO_PASSWORD}")
     for username, label in logins:
         click.echo(f"  {username:<16} {label}")
+
+
+def _register_domain_commands() -> None:
+    from bureau.progress.cli import register as register_progress
+    from bureau.visits.cli import register as register_visits
+
+    register_visits(bureau_cli)
+    register_progress(bureau_cli)
+
+
+_register_domain_commands()

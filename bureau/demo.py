@@ -4,8 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bureau.progress.demo import load as load_progress
 from bureau.tenants.models import Region, School, User
 from bureau.tenants.users import create_user
+from bureau.visits.demo import load as load_visits
 
 DEMO_PASSWORD = "demo-2026"
 
@@ -74,4 +76,6 @@ def load_demo(session: Session) -> list[tuple[str, str]]:
             user = create_user(session, username=username, password=DEMO_PASSWORD, role=role,
                                node=nodes[scope], display_name=display)
         logins.append((username, f"{user.role_label} · {user.scope_label}"))
+    load_visits(session, nodes)
+    load_progress(session, nodes)
     return logins

@@ -43,6 +43,7 @@ class World:
     regions: dict[str, Region] = field(default_factory=dict)
     schools: dict[str, School] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # rows the domain worlds add
 
 
 def build_world(session: Session) -> World:
@@ -75,4 +76,9 @@ def build_world(session: Session) -> World:
         ("teacher_a1x", "teacher", s["a1x"]), ("teacher_a1y", "teacher", s["a1y"]),
     ]:
         u[name] = make_user(session, name, role, node)
+    from tests.world_progress import extend as extend_progress
+    from tests.world_visits import extend as extend_visits
+
+    extend_visits(session, w)
+    extend_progress(session, w)
     return w

@@ -26,6 +26,8 @@ ScopedModelView.column_type_formatters_detail = {
 
 def init_admin(app: Flask) -> Admin:
     from bureau.admin.org import AuditLogView, OrgImportView, RegionView, SchoolView, UserView
+    from bureau.admin.progress import register as register_progress
+    from bureau.admin.visits import register as register_visits
     from bureau.audit import AuditLog
     from bureau.tenants.models import Region, School, User
 
@@ -45,5 +47,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserView(User, db.session, name="用户", category="系统", endpoint="user"))
     admin.add_view(AuditLogView(AuditLog, db.session, name="操作日志", category="系统",
                                 endpoint="audit"))
+    register_visits(admin)
+    register_progress(admin)
     app.extensions["bureau_admin"] = admin
     return admin

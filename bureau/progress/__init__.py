@@ -1,0 +1,1 @@
+"""周调度: weekly progress reports, deadlines, reporting rates, review and lock."""

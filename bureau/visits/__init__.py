@@ -1,0 +1,1 @@
+"""Home visits: terms and campaigns, roster, 包保 assignments, visit records, coverage."""
