@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
@@ -39,8 +40,14 @@ def load_user(user_id: str) -> User | None:
 
 
 def staff_id_for(user: User) -> int | None:
-    """The staff row a teacher's login is linked to (filled in by the visits package)."""
-    return None
+    """The staff row a teacher's login is linked to; NO_STAFF (matches nothing) if none is."""
+    if user.role != "teacher":
+        return None
+    from bureau.visits.models import Staff
+    from bureau.visits.rules import NO_STAFF
+
+    staff_id = db.session.scalar(select(Staff.id).where(Staff.user_id == user.id))
+    return staff_id if staff_id is not None else NO_STAFF
 
 
 @bp.before_app_request

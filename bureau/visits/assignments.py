@@ -1,0 +1,77 @@
+"""包保 assignments: who answers for each grade, class and student, with every handover kept."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from bureau.visits.models import Assignment, SchoolClass, Staff, Student
+
+
+class AssignmentError(ValueError):
+    """A refused assignment, with a message for the user."""
+
+
+def _target_clause(kind: str, grade: int | None, school_class: SchoolClass | None,
+                   student: Student | None) -> ColumnElement[bool]:
+    if kind == "grade":
+        return Assignment.grade == grade
+    if kind == "class":
+        return Assignment.class_id == school_class.id
+    return Assignment.student_id == student.id
+
+
+def current(session: Session, school_id: int, kind: str, *, grade: int | None = None,
+            school_class: SchoolClass | None = None, student: Student | None = None) -> Assignment | None:
+    """The assignment in force for a target (one query)."""
+    return session.scalar(select(Assignment).where(
+        Assignment.school_id == school_id, Assignment.kind == kind, Assignment.end_date.is_(None),
+        _target_clause(kind, grade, school_class, student)))
+
+
+def assign(session: Session, staff: Staff, kind: str, on: date, reason: str | None = None, *,
+           grade: int | None = None, school_class: SchoolClass | None = None,
+           student: Student | None = None) -> Assignment:
+    """Make `staff` answer for the target from `on`; the previous holder's row is ended (交接)."""
+    if kind == "grade" and not grade:
+        raise AssignmentError("请填写包保的年级")
+    if kind == "class" and school_class is None:
+        raise AssignmentError("请选择包保的班级")
+    if kind == "student" and student is None:
+        raise AssignmentError("请选择责任学生")
+    if kind not in ("grade", "class", "student"):
+        raise AssignmentError("未知的包保类型")
+    target = school_class or student
+    if target is not None and target.school_id != staff.school_id:
+        raise AssignmentError("教职工与包保对象不属于同一学校")
+    previous = current(session, staff.school_id, kind, grade=grade, school_class=school_class,
+                       student=student)
+    if previous is not None:
+        if previous.staff_id == staff.id:
+            return previous
+        if on < previous.start_date:
+            raise AssignmentError("交接日期不能早于上一任包保的开始日期")
+        previous.end_date = on
+    row = Assignment(school_id=staff.school_id, kind=kind, staff=staff, grade=grade,
+                     school_class=school_class, student=student, start_date=on, reason=reason)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def responsible_staff() -> Select:
+    """(student_id, staff_id) of every student's responsible staff member in force.
+
+    A student's own assignment wins; otherwise whoever answers for the student's class.
+    """
+    own = aliased(Assignment)
+    by_class = aliased(Assignment)
+    return (
+        select(Student.id.label("student_id"),
+               func.coalesce(own.staff_id, by_class.staff_id).label("staff_id"))
+        .outerjoin(own, and_(own.student_id == Student.id, own.kind == "student",
+                             own.end_date.is_(None)))
+        .outerjoin(by_class, and_(by_class.class_id == Student.class_id, by_class.kind == "class",
+                                  by_class.end_date.is_(None)))
+    )

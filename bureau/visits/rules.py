@@ -1,0 +1,71 @@
+"""Visit rules for the tenant guard: a teacher reads and writes only the visits they made,
+and a campaign belongs to the region that runs it.
+
+A teacher's scope carries `staff_id` (their linked staff row, or NO_STAFF when none is
+linked, which matches nothing); other users' scopes have none and see their schools' visits.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from bureau.tenants.guard import read_rule, write_check
+from bureau.tenants.models import Region
+from bureau.tenants.scope import Scope
+from bureau.visits.models import Campaign, Visit, VisitPhoto, VisitVersion
+
+NO_STAFF = 0  # the staff_id of a teacher whose login is linked to no staff row
+
+
+def _made_by(staff_id: int) -> ColumnElement[bool]:
+    return or_(Visit.staff_id == staff_id, Visit.staff2_id == staff_id)
+
+
+def _of_own_visit(column, scope: Scope) -> ColumnElement[bool]:
+    if scope.staff_id is None:
+        return true()
+    return column.in_(select(Visit.id).where(_made_by(scope.staff_id)))
+
+
+@read_rule
+def _teacher_visits(scope: Scope):
+    clause = true() if scope.staff_id is None else _made_by(scope.staff_id)
+    return with_loader_criteria(Visit, clause, include_aliases=True)
+
+
+@read_rule
+def _teacher_photos(scope: Scope):
+    return with_loader_criteria(VisitPhoto, _of_own_visit(VisitPhoto.visit_id, scope),
+                                include_aliases=True)
+
+
+@read_rule
+def _teacher_versions(scope: Scope):
+    return with_loader_criteria(VisitVersion, _of_own_visit(VisitVersion.visit_id, scope),
+                                include_aliases=True)
+
+
+@read_rule
+def _campaign_regions(scope: Scope):
+    visible = select(Region.id).where(scope.visible_regions_clause())
+    return with_loader_criteria(Campaign, Campaign.region_id.in_(visible), include_aliases=True)
+
+
+@write_check
+def _teacher_writes(session: Session, scope: Scope, obj: object) -> bool | None:
+    if scope.staff_id is None:
+        return None
+    if isinstance(obj, Visit):
+        return scope.staff_id in (obj.staff_id, obj.staff2_id, obj.staff and obj.staff.id)
+    if isinstance(obj, VisitPhoto | VisitVersion):
+        visit = obj.visit or session.get(Visit, obj.visit_id)
+        return visit is not None and scope.staff_id in (visit.staff_id, visit.staff2_id)
+    return None
+
+
+@write_check
+def _campaign_writes(session: Session, scope: Scope, obj: object) -> bool | None:
+    if not isinstance(obj, Campaign):
+        return None
+    region = obj.region or (session.get(Region, obj.region_id) if obj.region_id else None)
+    return region is not None and scope.covers_region(region)
