@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import IO
+from zipfile import BadZipFile
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -57,7 +58,7 @@ def read_sheet(
     """
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise SheetError([RowError(None, None, "无法读取文件，请上传 .xlsx 格式的表格")]) from exc
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)

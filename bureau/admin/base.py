@@ -4,6 +4,8 @@ Tenant scoping is not done here: the tenant guard filters every query these view
 """
 from __future__ import annotations
 
+import logging
+
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
@@ -81,6 +83,11 @@ class ScopedModelView(RoleAccess, ModelView):
     def can_delete(self) -> bool:
         return has_role(*self.delete_roles)
 
+    def is_action_allowed(self, name: str) -> bool:
+        """Bulk actions are edits (or deletes): offered only to those who may make them."""
+        allowed = self.can_delete if name == "delete" else self.can_edit
+        return allowed and super().is_action_allowed(name)
+
     def handle_view_exception(self, exc: Exception) -> bool:
         """Refusals become Chinese messages; another tenant's row reads as missing."""
         if isinstance(exc, TenantViolation):
@@ -96,7 +103,11 @@ class ScopedModelView(RoleAccess, ModelView):
         if isinstance(exc, IntegrityError):
             flash("保存失败：代码或名称与已有记录重复，或缺少必填项。", "error")
             return True
-        return super().handle_view_exception(exc)
+        if super().handle_view_exception(exc):
+            return True
+        logging.getLogger("bureau").exception("console action failed")
+        flash("操作失败，请稍后重试；问题已记录。", "error")
+        return True
 
 
 class ReadOnlyView(ScopedModelView):

@@ -113,7 +113,7 @@ class UserView(ScopedModelView):
     column_choices = {"role": list(ROLES.items())}
     column_formatters = {"scope": _scope_node, "active": _yes_no, "must_change_password": _yes_no}
     column_default_sort = ("id", True)
-    form_columns = ("username", "display_name", "role", "region", "school", "active",
+    form_columns = ("username", "display_name", "role", "region", "school", "password", "active",
                     "must_change_password")
     form_overrides = {"role": SelectField}
     form_args = {"role": {"choices": list(ROLES.items()), "label": "角色"}}

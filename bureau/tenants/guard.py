@@ -118,7 +118,9 @@ def allowed(session: Session, scope: Scope, obj: object) -> bool:
     if isinstance(obj, Region):
         return scope.covers_region(obj)
     if isinstance(obj, User):
-        return scope.covers_node(session, obj.region_id, obj.school_id)
+        if obj.school is not None:
+            return scope.covers_school(obj.school)
+        return obj.region is not None and scope.covers_region(obj.region)
     return True
 
 

@@ -155,6 +155,7 @@ def place_region(session: Session, region: Region) -> None:
     if parent is None:
         region.province_id = region.city_id = None
         return
+    region.parent_id = parent.id
     region.province_id = parent.id if parent.kind == "province" else parent.province_id
     region.city_id = parent.id if parent.kind == "city" else parent.city_id
 
@@ -163,6 +164,7 @@ def place_school(session: Session, school: School) -> None:
     """Fill a school's denormalised ancestors from its county."""
     county = school.county or (session.get(Region, school.county_id) if school.county_id else None)
     if county is not None:
+        school.county_id = county.id
         school.city_id = county.city_id
         school.province_id = county.province_id
 

@@ -82,14 +82,6 @@ class Scope:
         below = {"province": region.province_id, "city": region.city_id}.get(self.level)
         return below is not None and below == self.node_id
 
-    def covers_node(self, session: Session, region_id: int | None, school_id: int | None) -> bool:
-        """Is the scope node of a user (a region or a school) inside this scope?"""
-        if school_id is not None:
-            school = session.get(School, school_id)
-            return school is not None and self.covers_school(school)
-        region = session.get(Region, region_id) if region_id is not None else None
-        return region is not None and self.covers_region(region)
-
 
 def region_ancestors(session: Session, region: Region | None) -> tuple[int, ...]:
     ids = []
