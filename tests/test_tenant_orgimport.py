@@ -136,7 +136,8 @@ def test_upload_page_lists_every_error_and_writes_nothing(world, login_as, sessi
 
 def test_upload_page_imports_a_good_sheet(world, login_as, session):
     client = login_as("admin_a1")
-    page = client.post("/admin/org_import/", data={"file": (sheet([["A1Z", "甲一区新学校", "学校", "A1", "小学"]]), "o.xlsx")},
+    upload = sheet([["A1Z", "甲一区新学校", "学校", "A1", "小学"]])
+    page = client.post("/admin/org_import/", data={"file": (upload, "o.xlsx")},
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "导入成功：新增 1 条" in page
     assert session.scalar(select(School.name).where(School.code == "A1Z")) == "甲一区新学校"

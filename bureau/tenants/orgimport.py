@@ -67,7 +67,8 @@ def _parse(rows: list[SheetRow]) -> tuple[list[_Node], list[RowError]]:
                 bad = True
         kind = KINDS.get(row["类型"])
         if row["类型"] and kind is None:
-            errors.append(RowError(row.number, "类型", f"「{row['类型']}」不是有效类型，应为 省、设区市、省直管县、县区、学校 之一"))
+            errors.append(RowError(row.number, "类型",
+                                   f"「{row['类型']}」不是有效类型，应为 {'、'.join(KINDS)} 之一"))
             bad = True
         if kind and kind != "province" and not row["上级代码"]:
             errors.append(RowError(row.number, "上级代码", "不能为空"))
