@@ -1,7 +1,7 @@
 """Sign-in pages and the per-request setup that puts the signed-in user's scope on the session."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -56,7 +56,6 @@ def scope_request() -> None:
     if current_user.is_authenticated:
         set_scope(db.session, scope_for_user(db.session, current_user, staff_id_for(current_user)))
         set_actor(db.session, current_user)
-        g.user = current_user
         if current_user.must_change_password and request.endpoint not in OPEN_ENDPOINTS:
             return redirect(url_for("auth.change_password"))
     return None
