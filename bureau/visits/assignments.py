@@ -34,30 +34,36 @@ def assign(session: Session, staff: Staff, kind: str, on: date, reason: str | No
            grade: int | None = None, school_class: SchoolClass | None = None,
            student: Student | None = None) -> Assignment:
     """Make `staff` answer for the target from `on`; the previous holder's row is ended (交接)."""
-    if kind == "grade" and not grade:
-        raise AssignmentError("请填写包保的年级")
-    if kind == "class" and school_class is None:
-        raise AssignmentError("请选择包保的班级")
-    if kind == "student" and student is None:
-        raise AssignmentError("请选择责任学生")
-    if kind not in ("grade", "class", "student"):
-        raise AssignmentError("未知的包保类型")
-    target = school_class or student
-    if target is not None and target.school_id != staff.school_id:
-        raise AssignmentError("教职工与包保对象不属于同一学校")
-    previous = current(session, staff.school_id, kind, grade=grade, school_class=school_class,
-                       student=student)
-    if previous is not None:
-        if previous.staff_id == staff.id:
-            return previous
-        if on < previous.start_date:
-            raise AssignmentError("交接日期不能早于上一任包保的开始日期")
-        previous.end_date = on
     row = Assignment(school_id=staff.school_id, kind=kind, staff=staff, grade=grade,
                      school_class=school_class, student=student, start_date=on, reason=reason)
+    hand_over(session, row)
     session.add(row)
     session.flush()
     return row
+
+
+def hand_over(session: Session, row: Assignment) -> None:
+    """End the assignment in force for `row`'s target the day `row` starts (交接)."""
+    missing = {"grade": (row.grade, "请填写包保的年级"), "class": (row.school_class, "请选择包保的班级"),
+               "student": (row.student, "请选择责任学生")}
+    if row.kind not in missing:
+        raise AssignmentError("未知的包保类型")
+    if not missing[row.kind][0]:
+        raise AssignmentError(missing[row.kind][1])
+    row.school_id = row.staff.school_id
+    target = row.school_class or row.student
+    if target is not None and target.school_id != row.staff.school_id:
+        raise AssignmentError("教职工与包保对象不属于同一学校")
+    with session.no_autoflush:
+        previous = current(session, row.staff.school_id, row.kind, grade=row.grade,
+                           school_class=row.school_class, student=row.student)
+    if previous is None or previous is row:
+        return
+    if previous.staff_id == row.staff.id:
+        raise AssignmentError(f"{row.staff.name}已在包保该对象")
+    if row.start_date < previous.start_date:
+        raise AssignmentError("交接日期不能早于上一任包保的开始日期")
+    previous.end_date = row.start_date
 
 
 def responsible_staff() -> Select:

@@ -1,6 +1,7 @@
 """Models of the home-visit campaign: terms, campaigns, roster, 包保 assignments, visits."""
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, datetime, time
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time
@@ -73,6 +74,12 @@ class Campaign(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def default_coverage_deadline(start: date) -> date:
+    """Every class fully covered within two months of the start (seed 003); clamped to month end."""
+    year, month = start.year + (start.month + 1) // 12, (start.month + 1) % 12 + 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
 
 
 class SchoolClass(TenantOwned, db.Model):

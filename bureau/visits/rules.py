@@ -55,11 +55,12 @@ def _campaign_regions(scope: Scope):
 def _teacher_writes(session: Session, scope: Scope, obj: object) -> bool | None:
     if scope.staff_id is None:
         return None
-    if isinstance(obj, Visit):
-        return scope.staff_id in (obj.staff_id, obj.staff2_id, obj.staff and obj.staff.id)
     if isinstance(obj, VisitPhoto | VisitVersion):
-        visit = obj.visit or session.get(Visit, obj.visit_id)
-        return visit is not None and scope.staff_id in (visit.staff_id, visit.staff2_id)
+        obj = obj.visit or session.get(Visit, obj.visit_id)
+        if obj is None:
+            return False
+    if isinstance(obj, Visit):
+        return scope.staff_id in (obj.staff_id, obj.staff2_id, obj.staff.id if obj.staff else None)
     return None
 
 
