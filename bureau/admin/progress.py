@@ -1,6 +1,308 @@
-"""Console views of the 周调度 weekly reports."""
-from flask_admin import Admin
+"""Console pages of the 周调度 weekly reports: the bureau's rates, the school's form, review.
+
+The pages only display what bureau.progress computes; every write goes through its services,
+and each request commits once. Another school's report reads as "not found".
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import Admin, expose
+from flask_login import current_user
+from sqlalchemy import and_, select
+
+from bureau import clock
+from bureau.admin.base import PageView
+from bureau.exports.xlsx import xlsx_response
+from bureau.extensions import db
+from bureau.progress import periods
+from bureau.progress.export import week_sheets
+from bureau.progress.figures import FIGURES, label_of
+from bureau.progress.models import ExpectedReport, WeeklyReport
+from bureau.progress.rates import breakdown, child_level, school_statuses, total, trend
+from bureau.progress.reminders import due_within, visible_campaigns
+from bureau.progress.service import (
+    FIELDS,
+    REVIEW_ROLES,
+    STATUS_LABELS,
+    UNLOCK_ROLES,
+    ReportError,
+    approve,
+    find_report,
+    is_expected,
+    open_due_weeks,
+    opened_weeks,
+    report_status,
+    return_report,
+    save_draft,
+    submit,
+    unlock,
+    week_deadline,
+)
+from bureau.tenants.guard import current_scope
+from bureau.tenants.models import Region
+from bureau.visits.models import Campaign
+
+BUREAU_ROLES = ("leader", "inspector", "region_admin")
+MAX_DUE_HOURS = 24 * 14
+
+
+def _local(value: datetime | None) -> str:
+    return clock.local(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+HELPERS = SimpleNamespace(local=_local, pct=_pct, week_label=periods.week_label,
+                          week_code=periods.week_code, status_labels=STATUS_LABELS,
+                          fields=FIELDS, figures=FIGURES, label_of=label_of)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.values.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+class ProgressView(PageView):
+    """周调度: rates for the bureau, history and form for a school, review for reviewers."""
+
+    roles = BUREAU_ROLES + ("school_admin",)
+
+    def _campaign(self) -> Campaign | None:
+        """The campaign asked for (?campaign=id), else the latest one the user can see."""
+        campaigns = visible_campaigns(db.session)
+        wanted = _int_arg("campaign")
+        chosen = next((c for c in campaigns if c.id == wanted), None)
+        if wanted is not None and chosen is None:
+            abort(404)
+        return chosen or (campaigns[0] if campaigns else None)
+
+    def _open(self, campaign: Campaign, now: datetime) -> None:
+        """Open the weeks that have begun (a lazy stand-in for the Monday job)."""
+        try:
+            if open_due_weeks(db.session, campaign, now):
+                db.session.commit()
+        except ReportError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+
+    def _render(self, template: str, **context):
+        return self.render(template, fmt=HELPERS, **context)
+
+    @expose("/")
+    def index(self):
+        now = clock.now()
+        campaign = self._campaign()
+        if campaign is None:
+            return self._render("progress/empty.html")
+        self._open(campaign, now)
+        campaigns = visible_campaigns(db.session)
+        if current_user.role == "school_admin":
+            return self._school_page(campaign, campaigns, now)
+        return self._bureau_page(campaign, campaigns, now)
+
+    def _school_page(self, campaign: Campaign, campaigns: list[Campaign], now: datetime):
+        query = (select(ExpectedReport.week_start, WeeklyReport)
+                 .outerjoin(WeeklyReport, and_(
+                     WeeklyReport.school_id == ExpectedReport.school_id,
+                     WeeklyReport.campaign_id == ExpectedReport.campaign_id,
+                     WeeklyReport.week_start == ExpectedReport.week_start))
+                 .where(ExpectedReport.school_id == current_user.school_id,
+                        ExpectedReport.campaign_id == campaign.id)
+                 .order_by(ExpectedReport.week_start.desc()))
+        history = [
+            SimpleNamespace(week=week, report=report, deadline=week_deadline(campaign, week),
+                            status=report_status(report))
+            for week, report in db.session.execute(query)
+        ]
+        due = [row for row in history if row.status in ("missing", "returned")]
+        return self._render("progress/school.html", campaign=campaign, campaigns=campaigns,
+                            history=history, due=due, now=now,
+                            current=periods.current_week(now))
+
+    def _region(self) -> Region:
+        """The region asked for (?region=id) inside the user's scope, else the user's own."""
+        wanted = _int_arg("region")
+        if wanted is None:
+            return current_user.region
+        region = db.session.scalar(select(Region).where(Region.id == wanted))
+        if region is None or not current_scope(db.session).covers_region(region):
+            abort(404)
+        return region
+
+    def _week(self, weeks: list[date]) -> date:
+        code = request.args.get("week")
+        if code:
+            try:
+                week = periods.parse_week(code)
+            except periods.PeriodError as error:
+                flash(str(error), "error")
+            else:
+                if week in weeks:
+                    return week
+                flash(f"{periods.week_label(week)}不在本活动已开始的周次中。", "error")
+        return weeks[-1]
+
+    def _trail(self, region: Region) -> list[Region]:
+        """The regions from the user's own down to `region`, for the breadcrumb."""
+        trail, node = [region], region
+        while node.id != current_user.region_id and node.parent_id:
+            node = db.session.get(Region, node.parent_id)
+            trail.insert(0, node)
+        return trail
+
+    def _bureau_page(self, campaign: Campaign, campaigns: list[Campaign], now: datetime):
+        weeks = opened_weeks(campaign, now)
+        if not weeks:
+            return self._render("progress/empty.html", campaign=campaign, campaigns=campaigns)
+        region, week = self._region(), self._week(weeks)
+        scope = current_scope(db.session)
+        rows = breakdown(db.session, campaign.id, week, scope, region)
+        statuses = school_statuses(db.session, campaign.id, week, scope, region)
+        due = week_deadline(campaign, week)
+        return self._render(
+            "progress/bureau.html", campaign=campaign, campaigns=campaigns, weeks=weeks,
+            week=week, region=region, trail=self._trail(region), level=child_level(region),
+            rows=rows, overall=total(rows, region.name), statuses=statuses,
+            missing=[s for s in statuses if s.status == "missing"], deadline=due,
+            overdue=periods.hours_overdue(due, now), now=now,
+            chart=trend(db.session, campaign.id, scope, region))
+
+    @expose("/export.xlsx")
+    def export(self):
+        if current_user.role not in BUREAU_ROLES:
+            abort(403)
+        now = clock.now()
+        campaign = self._campaign()
+        weeks = opened_weeks(campaign, now) if campaign else []
+        if not weeks:
+            abort(404)
+        region, week = self._region(), self._week(weeks)
+        sheets = week_sheets(db.session, campaign, week, current_scope(db.session), region)
+        return xlsx_response(f"周调度_{region.name}_{periods.week_code(week)}.xlsx", sheets)
+
+    @expose("/form", methods=("GET", "POST"))
+    def form(self):
+        if current_user.role != "school_admin":
+            abort(403)
+        campaign, now = self._campaign(), clock.now()
+        try:
+            week = periods.parse_week(request.values.get("week", ""))
+        except periods.PeriodError:
+            abort(404)
+        if campaign is None or week not in opened_weeks(campaign, now):
+            abort(404)
+        self._open(campaign, now)
+        school_id = current_user.school_id
+        if not is_expected(db.session, school_id, campaign, week):
+            abort(404)
+        report = find_report(db.session, school_id, campaign.id, week)
+        values = {key: getattr(report, key) for key in FIELDS} if report else {
+            **dict.fromkeys(FIELDS, ""), "contact_name": current_user.school.contact_name or "",
+            "contact_phone": current_user.school.contact_phone or ""}
+        if request.method == "POST":
+            values = {key: request.form.get(key, "") for key in FIELDS}
+            done = self._save(campaign, week, values, request.form.get("action"))
+            if done is not None:
+                return done
+        return self._render("progress/form.html", campaign=campaign, week=week, report=report,
+                            values=values, deadline=week_deadline(campaign, week),
+                            status=report_status(report))
+
+    def _save(self, campaign: Campaign, week: date, values: dict, action: str | None):
+        """Save a draft or submit; a redirect on success, None (form shown again) on refusal."""
+        now = clock.now()
+        try:
+            if action == "submit":
+                submit(db.session, current_user.school_id, campaign, week, values, now,
+                       current_user)
+                message = f"已提交（{_local(periods.to_the_second(now))}）。"
+            elif action == "draft":
+                save_draft(db.session, current_user.school_id, campaign, week, values, now)
+                message = "草稿已保存，尚未提交。"
+            else:
+                raise ReportError("请选择“保存草稿”或“提交”。")
+        except ReportError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+            return None
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for(".index", campaign=campaign.id))
+
+    def _report(self, report_id: int) -> WeeklyReport:
+        """A report in the user's scope (the tenant guard filters the SELECT), else 404."""
+        report = db.session.scalar(select(WeeklyReport).where(WeeklyReport.id == report_id))
+        if report is None:
+            abort(404)
+        return report
+
+    @expose("/report/<int:report_id>")
+    def report(self, report_id: int):
+        report = self._report(report_id)
+        role = current_user.role
+        return self._render(
+            "progress/report.html", report=report, deadline=week_deadline(report.campaign,
+                                                                          report.week_start),
+            status=report_status(report),
+            can_review=role in REVIEW_ROLES and report.state == "submitted",
+            can_unlock=role in UNLOCK_ROLES and report.state == "approved")
+
+    @expose("/report/<int:report_id>/review", methods=("POST",))
+    def review(self, report_id: int):
+        report = self._report(report_id)
+        action, reason, now = request.form.get("action"), request.form.get("reason"), clock.now()
+        user = current_user._get_current_object()
+        try:
+            if action == "return":
+                return_report(db.session, report, reason, now, user)
+                message = "已退回学校修改。"
+            elif action == "approve":
+                approve(db.session, report, now, user)
+                message = "已审核通过，周报已锁定。"
+            elif action == "unlock":
+                unlock(db.session, report, reason, now, user)
+                message = "已解锁，学校可以修改后重新提交；解锁原因已记入操作日志。"
+            else:
+                raise ReportError("未知的操作。")
+        except ReportError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+        return redirect(url_for(".report", report_id=report_id))
+
+
+class DueView(PageView):
+    """催报提醒: reports due within N hours and not yet submitted, by county."""
+
+    roles = BUREAU_ROLES
+
+    @expose("/")
+    def index(self):
+        hours = _int_arg("hours")
+        if hours is None or not 1 <= hours <= MAX_DUE_HOURS:
+            if "hours" in request.args:
+                flash(f"小时数应为 1 到 {MAX_DUE_HOURS} 之间的整数，已按 24 小时显示。", "error")
+            hours = 24
+        now = clock.now()
+        try:
+            groups = due_within(db.session, now, hours, current_scope(db.session))
+        except ReportError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+            groups = []
+        else:
+            db.session.commit()
+        return self.render("progress/due.html", groups=groups, hours=hours, now=now, fmt=HELPERS)
 
 
 def register(admin: Admin) -> None:
     """Add the weekly-report views to the console."""
+    admin.add_view(ProgressView(name="周调度", category="周调度", endpoint="progress"))
+    admin.add_view(DueView(name="催报提醒", category="周调度", endpoint="progress_due"))
