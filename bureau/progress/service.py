@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, insert, literal, select
+from sqlalchemy import Date, Integer, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -89,9 +89,10 @@ def open_week(session: Session, campaign: Campaign, week_start: date,
         rows = select(literal(campaign.id, Integer()), literal(week_start, Date()), School.id,
                       School.county_id, School.city_id).where(
             School.active, Scope(region.kind, region.id).school_rows_clause())
-        result = session.execute(insert(ExpectedReport).from_select(
+        session.execute(insert(ExpectedReport).from_select(
             ["campaign_id", "week_start", "school_id", "county_id", "city_id"], rows))
-        week.expected_count = result.rowcount
+        week.expected_count = session.scalar(select(func.count(ExpectedReport.id)).where(
+            ExpectedReport.campaign_id == campaign.id, ExpectedReport.week_start == week_start))
         session.flush()
     return week
 
