@@ -134,7 +134,8 @@ class ProgressView(PageView):
             abort(404)
         return region
 
-    def _week(self, weeks: list[date]) -> date:
+    def _week(self, campaign: Campaign, weeks: list[date], now: datetime) -> date:
+        """The week asked for (?week=2026-W05), else the latest whose deadline has passed."""
         code = request.args.get("week")
         if code:
             try:
@@ -145,7 +146,8 @@ class ProgressView(PageView):
                 if week in weeks:
                     return week
                 flash(f"{periods.week_label(week)}不在本活动已开始的周次中。", "error")
-        return weeks[-1]
+        past = [week for week in weeks if week_deadline(campaign, week) <= now]
+        return past[-1] if past else weeks[-1]
 
     def _trail(self, region: Region) -> list[Region]:
         """The regions from the user's own down to `region`, for the breadcrumb."""
@@ -159,7 +161,7 @@ class ProgressView(PageView):
         weeks = opened_weeks(campaign, now)
         if not weeks:
             return self._render("progress/empty.html", campaign=campaign, campaigns=campaigns)
-        region, week = self._region(), self._week(weeks)
+        region, week = self._region(), self._week(campaign, weeks, now)
         scope = current_scope(db.session)
         rows = breakdown(db.session, campaign.id, week, scope, region)
         statuses = school_statuses(db.session, campaign.id, week, scope, region)
@@ -181,7 +183,7 @@ class ProgressView(PageView):
         weeks = opened_weeks(campaign, now) if campaign else []
         if not weeks:
             abort(404)
-        region, week = self._region(), self._week(weeks)
+        region, week = self._region(), self._week(campaign, weeks, now)
         sheets = week_sheets(db.session, campaign, week, current_scope(db.session), region)
         return xlsx_response(f"周调度_{region.name}_{periods.week_code(week)}.xlsx", sheets)
 
