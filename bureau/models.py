@@ -1,5 +1,11 @@
 """Imports every domain's models, so that mappers, migrations and the console see all of them."""
 from bureau.audit import AuditLog  # noqa: F401
+from bureau.progress.models import (  # noqa: F401
+    ExpectedReport,
+    ReportWeek,
+    WeeklyReport,
+    WeeklyReportVersion,
+)
 from bureau.tenants.models import LoginAttempt, Region, School, User  # noqa: F401
 from bureau.visits.models import (  # noqa: F401
     Campaign,
