@@ -15,7 +15,7 @@ def test_models_and_migrations_agree(app, session):
     assert diff == []
 
 
-def test_migrations_form_one_line_of_history(app):
+def test_migrations_form_one_line_of_history(app, session):
     config = app.extensions["migrate"].migrate.get_config()
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several migration heads: {heads}"
