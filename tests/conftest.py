@@ -71,7 +71,7 @@ def app(request, tmp_path_factory):
     application.test_client_class = CsrfClient
     application.config["BACKEND"] = request.param
     with application.app_context():
-        upgrade(revision="heads")
+        upgrade()
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -1,7 +1,7 @@
 """progress: weekly reports, opened weeks, expected schools, report versions
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-22 21:35:29.920104
 
 """
@@ -13,7 +13,7 @@ import bureau.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
