@@ -46,9 +46,9 @@ class AuditLog(db.Model):
 
 @read_rule
 def _audit_rule(scope: Scope):
+    schools, regions = scope.schools(), scope.regions()
     return with_loader_criteria(
-        AuditLog,
-        or_(scope.school_clause(AuditLog.school_id), AuditLog.region_id.in_(scope.regions())),
+        AuditLog, lambda cls: or_(cls.school_id.in_(schools), cls.region_id.in_(regions)),
         include_aliases=True,
     )
 

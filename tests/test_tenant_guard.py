@@ -105,3 +105,24 @@ def test_city_admin_sees_users_of_its_city_only(session, world):
     assert "school_admin_b1" not in names and "inspector_b" not in names
     assert {"admin_a", "admin_a1", "school_admin_a1x", "teacher_a1y"} <= names
     assert "admin_p" not in names and "leader_p" not in names
+
+
+def test_aliased_entities_are_scoped_on_their_alias(session, world):
+    """Reports join regions and schools under aliases; the rule must follow the alias."""
+    from sqlalchemy.orm import aliased
+
+    county, other = aliased(Region), aliased(School)
+    with scoped(session, _scope(session, world, "admin_a1")):
+        names = set(session.execute(select(county.name)).scalars())
+        schools = set(session.execute(select(other.code)).scalars())
+        joined = session.execute(
+            select(other.code, county.name).join(county, county.id == other.county_id)).all()
+    assert names == {"甲市一区", "甲市", "测试省"}
+    assert schools == {"A1X", "A1Y"}
+    assert sorted(joined) == [("A1X", "甲市一区"), ("A1Y", "甲市一区")]
+
+
+def test_province_leader_opens_coverage_by_city(world, login_as):
+    # the city level joins regions under an alias: this page once failed on it
+    response = login_as("leader_p").get("/admin/coverage/")
+    assert response.status_code == 200 and "甲市" in response.get_data(as_text=True)

@@ -62,23 +62,22 @@ def scoped(session: Session, scope: Scope | None) -> Iterator[Session]:
         set_scope(session, previous)
 
 
-def _tenant_rule(scope: Scope):
-    if scope.is_school:
-        school_id = scope.node_id
-        return lambda cls: cls.school_id == school_id
-    in_scope = scope.schools()
-    return lambda cls: cls.school_id.in_(in_scope)
-
-
 def criteria(scope: Scope) -> list[LoaderCriteriaOption]:
-    """Loader criteria for every scoped model."""
+    """Loader criteria for every scoped model.
+
+    Each rule is a lambda of the entity, so an aliased entity gets the rule on its alias. The
+    closures hold only SQL selects and lists of ids: SQLAlchemy caches the SQL once and binds
+    the values of each scope as parameters.
+    """
+    schools, regions, above = scope.schools(), scope.regions(), list(scope.ancestors)
     options = [
-        with_loader_criteria(TenantOwned, _tenant_rule(scope), include_aliases=True),
-        with_loader_criteria(School, scope.school_rows_clause(), include_aliases=True),
-        with_loader_criteria(Region, scope.visible_regions_clause(), include_aliases=True),
+        with_loader_criteria(TenantOwned, lambda cls: cls.school_id.in_(schools),
+                             include_aliases=True),
+        with_loader_criteria(School, lambda cls: cls.id.in_(schools), include_aliases=True),
+        with_loader_criteria(Region, lambda cls: or_(cls.id.in_(regions), cls.id.in_(above)),
+                             include_aliases=True),
         with_loader_criteria(
-            User,
-            or_(scope.school_clause(User.school_id), User.region_id.in_(scope.regions())),
+            User, lambda cls: or_(cls.school_id.in_(schools), cls.region_id.in_(regions)),
             include_aliases=True,
         ),
     ]

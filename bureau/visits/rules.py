@@ -6,7 +6,7 @@ linked, which matches nothing); other users' scopes have none and see their scho
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from bureau.tenants.guard import read_rule, write_check
@@ -17,38 +17,43 @@ from bureau.visits.models import Campaign, Visit, VisitPhoto, VisitVersion
 NO_STAFF = 0  # the staff_id of a teacher whose login is linked to no staff row
 
 
-def _made_by(staff_id: int) -> ColumnElement[bool]:
-    return or_(Visit.staff_id == staff_id, Visit.staff2_id == staff_id)
+def _own_visits(staff_id: int):
+    return select(Visit.id).where(or_(Visit.staff_id == staff_id, Visit.staff2_id == staff_id))
 
 
-def _of_own_visit(column, scope: Scope) -> ColumnElement[bool]:
-    if scope.staff_id is None:
-        return true()
-    return column.in_(select(Visit.id).where(_made_by(scope.staff_id)))
-
-
+# Rules are lambdas of the entity (so aliases are covered), closing over ids and selects only.
 @read_rule
 def _teacher_visits(scope: Scope):
-    clause = true() if scope.staff_id is None else _made_by(scope.staff_id)
-    return with_loader_criteria(Visit, clause, include_aliases=True)
+    if scope.staff_id is None:
+        return with_loader_criteria(Visit, lambda cls: true(), include_aliases=True)
+    staff_id = scope.staff_id
+    return with_loader_criteria(
+        Visit, lambda cls: or_(cls.staff_id == staff_id, cls.staff2_id == staff_id),
+        include_aliases=True)
 
 
 @read_rule
 def _teacher_photos(scope: Scope):
-    return with_loader_criteria(VisitPhoto, _of_own_visit(VisitPhoto.visit_id, scope),
-                                include_aliases=True)
+    if scope.staff_id is None:
+        return with_loader_criteria(VisitPhoto, lambda cls: true(), include_aliases=True)
+    own = _own_visits(scope.staff_id)
+    return with_loader_criteria(VisitPhoto, lambda cls: cls.visit_id.in_(own), include_aliases=True)
 
 
 @read_rule
 def _teacher_versions(scope: Scope):
-    return with_loader_criteria(VisitVersion, _of_own_visit(VisitVersion.visit_id, scope),
+    if scope.staff_id is None:
+        return with_loader_criteria(VisitVersion, lambda cls: true(), include_aliases=True)
+    own = _own_visits(scope.staff_id)
+    return with_loader_criteria(VisitVersion, lambda cls: cls.visit_id.in_(own),
                                 include_aliases=True)
 
 
 @read_rule
 def _campaign_regions(scope: Scope):
     visible = select(Region.id).where(scope.visible_regions_clause())
-    return with_loader_criteria(Campaign, Campaign.region_id.in_(visible), include_aliases=True)
+    return with_loader_criteria(Campaign, lambda cls: cls.region_id.in_(visible),
+                                include_aliases=True)
 
 
 @write_check
