@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, time
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import Admin, expose
@@ -59,6 +59,9 @@ def _choice(labels: dict):
     return lambda view, context, model, name: labels.get(getattr(model, name), getattr(model, name))
 
 
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
 def _yes_no(view, context, model, name):
     value = getattr(model, name)
     return "" if value is None else ("是" if value else "否")
@@ -88,12 +91,23 @@ class TermView(ScopedModelView):
 class CampaignView(ScopedModelView):
     roles = ("leader", "inspector", "region_admin", "school_admin")
     write_roles = ("region_admin",)
-    column_list = ("name", "region", "term", "start_date", "end_date", "coverage_deadline")
+    column_list = ("name", "region", "term", "start_date", "end_date", "coverage_deadline",
+                   "report_weekday", "report_time")
     column_labels = {"name": "活动名称", "region": "组织区域", "term": "学期", "start_date": "开始日期",
                      "end_date": "结束日期", "coverage_deadline": "全覆盖截止日期",
-                     "report_weekday": "周调度截止星期(0=周一)", "report_time": "周调度截止时间"}
-    form_columns = ("name", "region", "term", "start_date", "end_date", "coverage_deadline")
-    form_args = {"coverage_deadline": {"description": "留空则为开始日期后两个月（每个班级两个月内全覆盖）"}}
+                     "report_weekday": "周调度截止星期", "report_time": "周调度截止时间（北京时间）"}
+    column_formatters = {"report_weekday": lambda v, c, m, n: WEEKDAYS[m.report_weekday]}
+    form_columns = ("name", "region", "term", "start_date", "end_date", "coverage_deadline",
+                    "report_weekday", "report_time")
+    form_overrides = {"report_weekday": SelectField}
+    form_args = {
+        "coverage_deadline": {"description": "留空则为开始日期后两个月（每个班级两个月内全覆盖）"},
+        "report_weekday": {"choices": list(enumerate(WEEKDAYS)), "coerce": int, "default": 3,
+                           "label": "周调度截止星期"},
+        "report_time": {"description": "每周在此时刻（含）之前提交为按时，默认周四 17:00",
+                        "formats": ("%H:%M", "%H:%M:%S"), "default_format": "%H:%M",
+                        "default": time(17, 0)},
+    }
     form_ajax_refs = {"region": CappedAjaxLoader("region", db.session, Region, fields=["name", "code"])}
 
     def on_model_change(self, form, model: Campaign, is_created: bool) -> None:
