@@ -172,7 +172,8 @@ class ProgressView(PageView):
             rows=rows, overall=total(rows, region.name), statuses=statuses,
             missing=[s for s in statuses if s.status == "missing"], deadline=due,
             overdue=periods.hours_overdue(due, now), now=now,
-            chart=trend(db.session, campaign.id, scope, region))
+            chart=[r for r in trend(db.session, campaign.id, scope, region)
+                   if week_deadline(campaign, r.key) <= now])  # a week still open is not 0 %
 
     @expose("/export.xlsx")
     def export(self):
