@@ -130,6 +130,8 @@ def generate(n_schools: int, per_school: int, rng: random.Random) -> dict:
         session.add(User(username=name, display_name=name, role=role, password_hash=password_hash, active=True,
                          region_id=region.id if region else None, school_id=school_id))
     session.commit()
+    session.execute(text("ANALYZE"))  # as a live database would have statistics
+    session.commit()
     return {"campaign": campaign.id, "week": periods.week_code(weeks[-1]), "city": first_county.parent.id,
             "province": province.id, "visits": len(visits), "schools": len(schools),
             "students": len(schools) * per_school}

@@ -126,3 +126,16 @@ def test_province_leader_opens_coverage_by_city(world, login_as):
     # the city level joins regions under an alias: this page once failed on it
     response = login_as("leader_p").get("/admin/coverage/")
     assert response.status_code == 200 and "甲市" in response.get_data(as_text=True)
+
+
+def test_a_statement_marked_with_another_scope_is_still_filtered(session, world):
+    """Bulk SQL may apply the session's own scope itself; a different scope never opens it up."""
+    from bureau.tenants.guard import explicitly_scoped
+
+    ids = [r.id for r in _classes(session, world).values()]
+    own, wider = _scope(session, world, "school_admin_a1x"), _scope(session, world, "leader_p")
+    unfiltered = select(func.count(SchoolClass.id)).where(SchoolClass.id.in_(ids))
+    with scoped(session, own):
+        assert session.scalar(explicitly_scoped(unfiltered, wider)) == 1  # the guard still applies
+        explicit = unfiltered.where(own.school_clause(SchoolClass.school_id))
+        assert session.scalar(explicitly_scoped(explicit, own)) == 1

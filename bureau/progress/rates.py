@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bureau.progress.models import ExpectedReport, WeeklyReport
 from bureau.progress.service import report_status
+from bureau.tenants.guard import explicitly_scoped
 from bureau.tenants.models import Region, School
 from bureau.tenants.scope import Scope
 
@@ -72,7 +73,7 @@ def _in_scope(scope: Scope | None) -> ColumnElement[bool]:
 def _counted(campaign_id: int, scope: Scope | None, region: Region | None, *columns) -> Select:
     """SELECT columns + expected / submitted / on-time counts, expected rows LEFT JOIN reports."""
     on_time = func.sum(case((WeeklyReport.on_time == true(), 1), else_=0))
-    return (
+    query = (
         select(*columns, func.count(ExpectedReport.id),
                func.count(WeeklyReport.first_submitted_at), on_time)
         .select_from(ExpectedReport)
@@ -82,6 +83,7 @@ def _counted(campaign_id: int, scope: Scope | None, region: Region | None, *colu
         .where(ExpectedReport.campaign_id == campaign_id,
                _in_scope(scope), _region_clause(region))
     )
+    return explicitly_scoped(query, scope)  # the rest of the query only joins on these rows
 
 
 def breakdown(session: Session, campaign_id: int, week_start: date, scope: Scope | None,
@@ -152,6 +154,7 @@ def school_statuses(session: Session, campaign_id: int, week_start: date, scope:
                _in_scope(scope), _region_clause(region))
         .order_by(county, ExpectedReport.county_id, School.name)
     )
+    query = explicitly_scoped(query, scope)
     return [SchoolStatus(sid, name, county_id, county_name, contact or "", phone or "", report)
             for sid, name, county_id, county_name, contact, phone, report
             in session.execute(query)]

@@ -17,6 +17,7 @@ from bureau.tenants.models import Region, School, TenantOwned, User
 from bureau.tenants.scope import Scope
 
 SCOPE_KEY = "bureau.scope"
+EXPLICIT_KEY = "bureau.explicit_scope"
 
 # Extra read rules of other domain packages: each takes the scope, returns loader criteria.
 _extra_rules: list[Callable[[Scope], LoaderCriteriaOption]] = []
@@ -62,20 +63,41 @@ def scoped(session: Session, scope: Scope | None) -> Iterator[Session]:
         set_scope(session, previous)
 
 
-def criteria(scope: Scope) -> list[LoaderCriteriaOption]:
-    """Loader criteria for every scoped model.
+# The rule shapes of each level. Each rule is a lambda of the entity, so an aliased entity gets
+# the rule on its alias; closures hold only ids and scope selects, so SQLAlchemy caches one SQL
+# per shape and binds each user's ids as parameters.
+_SCHOOL_RULE = {
+    "province": lambda n: lambda cls: cls.province_id == n,
+    "city": lambda n: lambda cls: cls.city_id == n,
+    "direct_county": lambda n: lambda cls: cls.county_id == n,
+    "county": lambda n: lambda cls: cls.county_id == n,
+    "school": lambda n: lambda cls: cls.id == n,
+}
+_REGION_RULE = {
+    "province": lambda n, up: lambda cls: or_(cls.id == n, cls.province_id == n, cls.id.in_(up)),
+    "city": lambda n, up: lambda cls: or_(cls.id == n, cls.city_id == n, cls.id.in_(up)),
+    "direct_county": lambda n, up: lambda cls: or_(cls.id == n, cls.id.in_(up)),
+    "county": lambda n, up: lambda cls: or_(cls.id == n, cls.id.in_(up)),
+    "school": lambda n, up: lambda cls: cls.id.in_(up),
+}
 
-    Each rule is a lambda of the entity, so an aliased entity gets the rule on its alias. The
-    closures hold only SQL selects and lists of ids: SQLAlchemy caches the SQL once and binds
-    the values of each scope as parameters.
-    """
-    schools, regions, above = scope.schools(), scope.regions(), list(scope.ancestors)
+
+def _tenant_rule(scope: Scope):
+    if scope.is_school:
+        school_id = scope.node_id
+        return lambda cls: cls.school_id == school_id
+    schools = scope.schools()
+    return lambda cls: cls.school_id.in_(schools)
+
+
+def criteria(scope: Scope) -> list[LoaderCriteriaOption]:
+    """Loader criteria for every scoped model."""
+    node, above = scope.node_id, list(scope.ancestors)
+    schools, regions = scope.schools(), scope.regions()
     options = [
-        with_loader_criteria(TenantOwned, lambda cls: cls.school_id.in_(schools),
-                             include_aliases=True),
-        with_loader_criteria(School, lambda cls: cls.id.in_(schools), include_aliases=True),
-        with_loader_criteria(Region, lambda cls: or_(cls.id.in_(regions), cls.id.in_(above)),
-                             include_aliases=True),
+        with_loader_criteria(TenantOwned, _tenant_rule(scope), include_aliases=True),
+        with_loader_criteria(School, _SCHOOL_RULE[scope.level](node), include_aliases=True),
+        with_loader_criteria(Region, _REGION_RULE[scope.level](node, above), include_aliases=True),
         with_loader_criteria(
             User, lambda cls: or_(cls.school_id.in_(schools), cls.region_id.in_(regions)),
             include_aliases=True,
@@ -85,10 +107,22 @@ def criteria(scope: Scope) -> list[LoaderCriteriaOption]:
     return options
 
 
+def explicitly_scoped(statement, scope: Scope | None):
+    """Mark bulk SQL that applies `scope` itself, with Scope.school_clause on every tenant table.
+
+    The guard then leaves that one statement alone when the session's scope is the same one:
+    adding its criteria again would repeat every filter, and PostgreSQL, multiplying the
+    selectivities of the repeats, plans aggregates over thousands of rows as if over one.
+    """
+    return statement if scope is None else statement.execution_options(**{EXPLICIT_KEY: scope})
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_reads(state: ORMExecuteState) -> None:
     scope = current_scope(state.session)
     if scope is None or not state.is_select or state.is_column_load:
+        return
+    if state.execution_options.get(EXPLICIT_KEY) == scope:
         return
     state.statement = state.statement.options(*criteria(scope))
 

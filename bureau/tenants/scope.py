@@ -8,16 +8,14 @@ from sqlalchemy.orm import Session
 
 from bureau.tenants.models import Region, School, User
 
-# Which School/Region column holds a node of each level, for "everything under this node".
-_SCHOOL_COLUMN = {
-    "province": School.province_id,
-    "city": School.city_id,
-    "direct_county": School.county_id,
-    "county": School.county_id,
-    "school": School.id,
-}
+# Which school/region column holds a node of each level, for "everything under this node".
+_SCHOOL_KEY = {"province": "province_id", "city": "city_id", "direct_county": "county_id",
+               "county": "county_id", "school": "id"}
 # Regions below a node (the node itself is matched by id; these columns never point at self).
-_REGION_COLUMN = {"province": Region.province_id, "city": Region.city_id}
+_REGION_KEY = {"province": "province_id", "city": "city_id"}
+# Scope selects read the plain tables, not the ORM entities: the tenant guard's criteria apply
+# to entities only, so a scope's own subquery is never filtered again inside itself.
+_schools, _regions = School.__table__, Region.__table__
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class Scope:
 
     def schools(self) -> Select:
         """SELECT of the ids of every school in scope (for `IN (...)` and bulk SQL)."""
-        return select(School.id).where(_SCHOOL_COLUMN[self.level] == self.node_id)
+        return select(_schools.c.id).where(_schools.c[_SCHOOL_KEY[self.level]] == self.node_id)
 
     def school_clause(self, column) -> ColumnElement[bool]:
         """`column` (a school_id column) restricted to this scope."""
@@ -45,23 +43,20 @@ class Scope:
         return column.in_(self.schools())
 
     def school_rows_clause(self) -> ColumnElement[bool]:
-        return _SCHOOL_COLUMN[self.level] == self.node_id
-
-    def subtree_clause(self) -> ColumnElement[bool]:
-        """Regions at or below the node: the ones this scope may manage."""
-        if self.is_school:
-            return false()
-        below = _REGION_COLUMN.get(self.level)
-        if below is None:
-            return Region.id == self.node_id
-        return or_(Region.id == self.node_id, below == self.node_id)
+        """Rows of School in scope (for queries over the School entity)."""
+        return getattr(School, _SCHOOL_KEY[self.level]) == self.node_id
 
     def regions(self) -> Select:
-        return select(Region.id).where(self.subtree_clause())
+        """SELECT of the regions at or below the node: the ones this scope may manage."""
+        if self.is_school:
+            return select(_regions.c.id).where(false())
+        below = _REGION_KEY.get(self.level)
+        at = _regions.c.id == self.node_id
+        return select(_regions.c.id).where(at if below is None else or_(at, _regions.c[below] == self.node_id))
 
-    def visible_regions_clause(self) -> ColumnElement[bool]:
-        """Regions a user may read: its subtree and the regions above it."""
-        return or_(self.subtree_clause(), Region.id.in_(self.ancestors))
+    def visible_regions(self) -> Select:
+        """SELECT of the regions a user may read: its subtree and the regions above it."""
+        return self.regions().union(select(_regions.c.id).where(_regions.c.id.in_(self.ancestors)))
 
     def covers_school(self, school: School) -> bool:
         value = {

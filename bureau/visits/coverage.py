@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import Select, and_, case, distinct, extract, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from bureau.tenants.guard import explicitly_scoped
 from bureau.tenants.models import Region, School
 from bureau.tenants.scope import Scope
 from bureau.visits.assignments import responsible_staff
@@ -162,7 +163,7 @@ def coverage_rows(session: Session, scope: Scope, term: Term, level: str, today:
         stmt = stmt.join(target, on)
     ranking = submitted if order == "visits" else _count_if(visited) * 1.0 / func.count(Student.id)
     stmt = _within(stmt, within or {}).group_by(*unit).order_by(ranking.desc(), unit[0])
-    rows = [_row(r, level) for r in session.execute(stmt)]
+    rows = [_row(r, level) for r in session.execute(explicitly_scoped(stmt, scope))]
     if level not in ("grade", "class"):
         _add_staff(session, scope, term, level, within or {}, rows)
     return rows
@@ -199,7 +200,8 @@ def _add_staff(session: Session, scope: Scope, term: Term, level: str, within: d
         .where(Staff.active.is_(True), School.active.is_(True), scope.school_clause(Staff.school_id))
         .group_by(_unit_key(level))
     )
-    figures = {r.key: (r.staff, r.interviewed) for r in session.execute(_within(stmt, within))}
+    figures = {r.key: (r.staff, r.interviewed)
+               for r in session.execute(explicitly_scoped(_within(stmt, within), scope))}
     for row in rows:
         row.staff, row.staff_interviewed = figures.get(row.key, (0, 0))
 
@@ -242,7 +244,7 @@ def missed_students(scope: Scope, term: Term, within: dict[str, int] | None = No
                scope.school_clause(Student.school_id))
         .order_by(School.id, SchoolClass.grade, SchoolClass.number, Student.number)
     )
-    return _within(stmt, within or {})
+    return explicitly_scoped(_within(stmt, within or {}), scope)
 
 
 def current_term(session: Session, today: date) -> Term | None:

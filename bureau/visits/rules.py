@@ -51,7 +51,7 @@ def _teacher_versions(scope: Scope):
 
 @read_rule
 def _campaign_regions(scope: Scope):
-    visible = select(Region.id).where(scope.visible_regions_clause())
+    visible = scope.visible_regions()
     return with_loader_criteria(Campaign, lambda cls: cls.region_id.in_(visible),
                                 include_aliases=True)
 
