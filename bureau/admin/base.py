@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import AdminIndexView, BaseView
+from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from bureau.exports.xlsx import Column, Sheet, xlsx_response
+from bureau.extensions import db
 from bureau.sheets import SheetError
 from bureau.tenants.guard import TenantViolation
 from bureau.tenants.users import UserError
@@ -124,3 +126,43 @@ class HomeView(RoleAccess, AdminIndexView):
 
 class PageView(RoleAccess, BaseView):
     """A console page of our own (imports, dashboards)."""
+
+
+class SheetImportView(PageView):
+    """An upload page for an all-or-nothing .xlsx import, with its template to download.
+
+    A subclass names its sheet and runs the import service in `run_import`, which raises
+    SheetError with every bad row and column, or returns a result with a `summary()`.
+    """
+
+    title = ""
+    help_template = ""  # explains the columns, included in the page
+    sheet_name = ""
+    headers: list[str] = []
+    example: list[tuple] = []
+
+    def run_import(self, stream):
+        raise NotImplementedError
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        errors = []
+        if request.method == "POST":
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                flash("请选择要上传的 .xlsx 文件。", "error")
+            else:
+                try:
+                    result = self.run_import(upload.stream)
+                except SheetError as refused:
+                    db.session.rollback()
+                    errors = refused.errors
+                else:
+                    db.session.commit()
+                    flash(f"导入成功：{result.summary()}。", "success")
+        return self.render("admin/sheet_import.html", errors=errors, view=self)
+
+    @expose("/template.xlsx")
+    def template(self):
+        sheet = Sheet(self.sheet_name, [Column(h) for h in self.headers], self.example)
+        return xlsx_response(f"{self.sheet_name}导入模板.xlsx", [sheet])

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import flash, request
-from flask_admin import expose
+from flask import flash
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
@@ -12,11 +11,9 @@ from sqlalchemy import select
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from bureau.admin.base import CappedAjaxLoader, PageView, ReadOnlyView, ScopedModelView
+from bureau.admin.base import CappedAjaxLoader, ReadOnlyView, ScopedModelView, SheetImportView
 from bureau.audit import ACTIONS, AuditLog
-from bureau.exports.xlsx import Column, Sheet, xlsx_response
 from bureau.extensions import db
-from bureau.sheets import SheetError
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import REGION_KINDS, ROLES, STAGES, Region, School, User
 from bureau.tenants.orgimport import HEADERS, OPTIONAL, import_org, parent_error
@@ -180,34 +177,17 @@ class AuditLogView(ReadOnlyView):
     column_default_sort = ("id", True)
 
 
-class OrgImportView(PageView):
+class OrgImportView(SheetImportView):
     """Upload an org sheet: every row checked first, all written or none."""
 
     roles = ("region_admin",)
+    title = "导入区域和学校"
+    help_template = "admin/help_org_import.html"
+    sheet_name = "区域和学校"
+    headers = HEADERS + list(OPTIONAL)
+    example = [("360000", "示例省", "省", "", ""), ("360100", "示例市", "设区市", "360000", ""),
+               ("360102", "示例区", "县区", "360100", ""),
+               ("36010201", "示例区第一小学", "学校", "360102", "小学")]
 
-    @expose("/", methods=("GET", "POST"))
-    def index(self):
-        errors, result = [], None
-        if request.method == "POST":
-            upload = request.files.get("file")
-            if upload is None or not upload.filename:
-                flash("请选择要上传的 .xlsx 文件。", "error")
-            else:
-                try:
-                    result = import_org(db.session, upload.stream, current_scope(db.session))
-                except SheetError as refused:
-                    db.session.rollback()
-                    errors = refused.errors
-                else:
-                    db.session.commit()
-                    flash(f"导入成功：{result.summary()}。", "success")
-        return self.render("admin/org_import.html", errors=errors, result=result,
-                           headers=HEADERS + list(OPTIONAL))
-
-    @expose("/template.xlsx")
-    def template(self):
-        example = [("360000", "示例省", "省", "", ""), ("360100", "示例市", "设区市", "360000", ""),
-                   ("360102", "示例区", "县区", "360100", ""),
-                   ("36010201", "示例区第一小学", "学校", "360102", "小学")]
-        sheet = Sheet("区域和学校", [Column(h) for h in HEADERS + list(OPTIONAL)], example)
-        return xlsx_response("区域和学校导入模板.xlsx", [sheet])
+    def run_import(self, stream):
+        return import_org(db.session, stream, current_scope(db.session))

@@ -14,12 +14,18 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from bureau import clock
-from bureau.admin.base import ALL_ROLES, CappedAjaxLoader, PageView, ReadOnlyView, ScopedModelView
+from bureau.admin.base import (
+    ALL_ROLES,
+    CappedAjaxLoader,
+    PageView,
+    ReadOnlyView,
+    ScopedModelView,
+    SheetImportView,
+)
 from bureau.admin.visit_forms import VisitForm, visit_input
 from bureau.exports.visits import coverage_sheet, missed_sheet
-from bureau.exports.xlsx import Column, Sheet, xlsx_response
+from bureau.exports.xlsx import xlsx_response
 from bureau.extensions import db
-from bureau.sheets import SheetError
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import Region
 from bureau.tenants.users import UserError, create_user
@@ -378,32 +384,18 @@ class MyVisitsView(PageView):
         return self.render("admin/visits/my_form.html", form=form, visit=visit, **_labels())
 
 
-class RosterImportView(PageView):
+class RosterImportView(SheetImportView):
     """Upload a roster sheet: every row checked first, all written or none."""
 
     roles = SCHOOL_ADMIN
+    title = "导入学生名册"
+    help_template = "admin/visits/help_roster_import.html"
+    sheet_name = "学生名册"
+    headers = HEADERS
+    example = EXAMPLE
 
-    @expose("/", methods=("GET", "POST"))
-    def index(self):
-        errors = []
-        if request.method == "POST":
-            upload = request.files.get("file")
-            if upload is None or not upload.filename:
-                flash("请选择要上传的 .xlsx 文件。", "error")
-            else:
-                try:
-                    result = import_roster(db.session, current_user.school, upload.stream)
-                except SheetError as refused:
-                    db.session.rollback()
-                    errors = refused.errors
-                else:
-                    db.session.commit()
-                    flash(f"导入成功：{result.summary()}。", "success")
-        return self.render("admin/visits/roster_import.html", errors=errors, headers=HEADERS)
-
-    @expose("/template.xlsx")
-    def template(self):
-        return xlsx_response("学生名册导入模板.xlsx", [Sheet("学生名册", [Column(h) for h in HEADERS], EXAMPLE)])
+    def run_import(self, stream):
+        return import_roster(db.session, current_user.school, stream)
 
 
 def _drill() -> tuple[str, dict[str, int]]:
