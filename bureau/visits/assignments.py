@@ -66,18 +66,24 @@ def hand_over(session: Session, row: Assignment) -> None:
     previous.end_date = row.start_date
 
 
-def responsible_staff() -> Select:
-    """(student_id, staff_id) of every student's responsible staff member in force.
+def with_responsible(stmt: Select) -> tuple[Select, ColumnElement[int]]:
+    """Outer-join the assignments in force to a statement over Student.
 
-    A student's own assignment wins; otherwise whoever answers for the student's class.
+    Returns the statement and the responsible staff id: a student's own assignment wins,
+    otherwise whoever answers for the student's class. Joined row by row, never as a subquery
+    over every student, so a county's list reads only the county's assignments.
     """
     own = aliased(Assignment)
     by_class = aliased(Assignment)
-    return (
-        select(Student.id.label("student_id"),
-               func.coalesce(own.staff_id, by_class.staff_id).label("staff_id"))
-        .outerjoin(own, and_(own.student_id == Student.id, own.kind == "student",
-                             own.end_date.is_(None)))
-        .outerjoin(by_class, and_(by_class.class_id == Student.class_id, by_class.kind == "class",
-                                  by_class.end_date.is_(None)))
-    )
+    stmt = (stmt
+            .outerjoin(own, and_(own.student_id == Student.id, own.kind == "student",
+                                 own.end_date.is_(None)))
+            .outerjoin(by_class, and_(by_class.class_id == Student.class_id, by_class.kind == "class",
+                                      by_class.end_date.is_(None))))
+    return stmt, func.coalesce(own.staff_id, by_class.staff_id)
+
+
+def responsible_staff() -> Select:
+    """(student_id, staff_id) of every student's responsible staff member in force."""
+    stmt, staff_id = with_responsible(select(Student.id.label("student_id")))
+    return stmt.add_columns(staff_id.label("staff_id"))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from bureau.tenants.guard import explicitly_scoped
 from bureau.tenants.models import Region, School
 from bureau.tenants.scope import Scope
-from bureau.visits.assignments import responsible_staff
+from bureau.visits.assignments import with_responsible
 from bureau.visits.models import (
     FOCUS_TYPES,
     IN_PERSON_MODES,
@@ -227,19 +227,19 @@ def total(rows: list[CoverageRow], label: str = "合计") -> CoverageRow:
 def missed_students(scope: Scope, term: Term, within: dict[str, int] | None = None) -> Select:
     """漏访名单: active students with no visit this term, with their responsible staff member."""
     visited = _family_visits(scope, term).subquery()
-    responsible = responsible_staff().subquery()
-    stmt = (
-        select(School.name.label("school"), School.id.label("school_id"), SchoolClass.grade,
-               SchoolClass.number.label("class_number"), Student.number, Student.name,
-               Student.guardian_name, Student.guardian_phone, Student.village,
-               Staff.name.label("staff_name"), Staff.id.label("staff_id"),
-               *[getattr(Student, name) for name in FOCUS_TYPES])
-        .select_from(Student)
+    stmt, staff_id = with_responsible(
+        select(Student)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
         .join(School, School.id == Student.school_id)
-        .outerjoin(visited, visited.c.student_id == Student.id)
-        .outerjoin(responsible, responsible.c.student_id == Student.id)
-        .outerjoin(Staff, Staff.id == responsible.c.staff_id)
+        .outerjoin(visited, visited.c.student_id == Student.id))
+    stmt = (
+        stmt.outerjoin(Staff, Staff.id == staff_id)
+        .with_only_columns(
+            School.name.label("school"), School.id.label("school_id"), SchoolClass.grade,
+            SchoolClass.number.label("class_number"), Student.number, Student.name,
+            Student.guardian_name, Student.guardian_phone, Student.village,
+            Staff.name.label("staff_name"), Staff.id.label("staff_id"),
+            *[getattr(Student, name) for name in FOCUS_TYPES], maintain_column_froms=True)
         .where(visited.c.student_id.is_(None), Student.active.is_(True), School.active.is_(True),
                scope.school_clause(Student.school_id))
         .order_by(School.id, SchoolClass.grade, SchoolClass.number, Student.number)
