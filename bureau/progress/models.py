@@ -41,6 +41,9 @@ class ReportWeek(db.Model):
     __table_args__ = (UniqueConstraint("campaign_id", "week_start",
                                        name="uq_report_week_campaign_week"),)
 
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.week_start:%Y-%m-%d}起的一周"
+
 
 class ExpectedReport(TenantOwned, db.Model):
     """A school that must report in a week, with its county and city as they were at opening."""
@@ -58,6 +61,9 @@ class ExpectedReport(TenantOwned, db.Model):
                          name="uq_expected_report_school_campaign_week"),
         Index("ix_expected_report_campaign_week_county", "campaign_id", "week_start", "county_id"),
     )
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.week_start:%Y-%m-%d}起的一周应报"
 
 
 class WeeklyReport(TenantOwned, db.Model):
@@ -121,3 +127,6 @@ class WeeklyReportVersion(TenantOwned, db.Model):
 
     __table_args__ = (UniqueConstraint("report_id", "number",
                                        name="uq_weekly_report_version_report_number"),)
+
+    def __str__(self) -> str:
+        return f"{self.report} 第{self.number}版"
