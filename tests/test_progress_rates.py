@@ -42,7 +42,7 @@ def test_a_city_breaks_down_into_counties_and_a_county_into_schools(world, sessi
 
 def test_a_county_user_sees_only_its_schools_even_when_asking_for_the_province(world, session):
     campaign = world.extra["progress_campaign"]
-    scope = scope_for_user(session, world.users["admin_a1"])
+    scope = scope_for_user(world.users["admin_a1"])
     rows = breakdown(session, campaign.id, WEEK, scope, world.regions["p"])
     assert _counts(rows) == [("甲市", 2, 1, 1, 0, 1)]
     statuses = school_statuses(session, campaign.id, WEEK, scope, world.regions["p"])
@@ -78,7 +78,7 @@ def _city_figures(session, campaign, week, scope, city) -> int:
 
 def test_city_rates_take_the_same_number_of_statements_for_3_or_20_schools(world, session):
     campaign, city = world.extra["progress_campaign"], world.regions["a"]
-    scope = scope_for_user(session, world.users["admin_a"])
+    scope = scope_for_user(world.users["admin_a"])
     small = _city_figures(session, campaign, WEEK, scope, city)  # city A: 3 schools
     for i in range(17):  # city A grows to 20 schools, each reporting in week 2
         county = world.regions["a1"] if i % 2 else world.regions["a2"]

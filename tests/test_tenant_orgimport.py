@@ -116,7 +116,7 @@ def test_a_file_that_is_not_xlsx_is_refused(session):
 
 
 def test_a_county_admin_cannot_import_schools_outside_its_county(session, world):
-    scope = scope_for_user(session, world.users["admin_a1"])
+    scope = scope_for_user(world.users["admin_a1"])
     rows = [["A1Z", "甲一区新学校", "学校", "A1", "小学"], ["B1Z", "乙一县新学校", "学校", "B1", ""]]
     with pytest.raises(SheetError) as refused:
         import_org(session, sheet(rows), scope)

@@ -83,30 +83,30 @@ def test_session_cookie_is_httponly_and_samesite_lax(world, app, client):
     assert app.config["SESSION_COOKIE_SECURE"] is False  # set by BUREAU_SECURE_COOKIES=1
 
 
-def _rule(session, world, actor, role, node):
+def _rule(world, actor, role, node):
     user = world.users[actor]
-    return management_error(user, scope_for_user(session, user), role, node)
+    return management_error(user, scope_for_user(user), role, node)
 
 
 def test_only_a_province_admin_creates_leaders_and_inspectors(session, world):
     r, s = world.regions, world.schools
-    assert _rule(session, world, "admin_a", "leader", r["a"]) == "局领导和督学账号只能由省级管理员创建"
-    assert _rule(session, world, "admin_a", "inspector", r["a1"]) is not None
-    assert _rule(session, world, "admin_p", "leader", r["a"]) is None
-    assert _rule(session, world, "admin_p", "inspector", r["p"]) is None
-    assert _rule(session, world, "admin_a", "school_admin", s["a2"]) is None
-    assert _rule(session, world, "admin_a", "region_admin", r["a1"]) is None
+    assert _rule(world, "admin_a", "leader", r["a"]) == "局领导和督学账号只能由省级管理员创建"
+    assert _rule(world, "admin_a", "inspector", r["a1"]) is not None
+    assert _rule(world, "admin_p", "leader", r["a"]) is None
+    assert _rule(world, "admin_p", "inspector", r["p"]) is None
+    assert _rule(world, "admin_a", "school_admin", s["a2"]) is None
+    assert _rule(world, "admin_a", "region_admin", r["a1"]) is None
 
 
 def test_region_admin_manages_nobody_outside_or_at_its_own_level(session, world):
     r, s = world.regions, world.schools
-    assert _rule(session, world, "admin_a1", "school_admin", s["b1"]) == "只能管理本辖区内的用户"
-    assert _rule(session, world, "admin_a1", "teacher", s["a2"]) == "只能管理本辖区内的用户"
-    assert _rule(session, world, "admin_a1", "region_admin", r["a1"]) == "只能为下级区域创建管理员"
-    assert _rule(session, world, "admin_a1", "region_admin", r["a"]) == "只能管理本辖区内的用户"
-    assert _rule(session, world, "school_admin_a1x", "teacher", s["a1x"]) is None
-    assert _rule(session, world, "school_admin_a1x", "school_admin", s["a1x"]) is not None
-    assert _rule(session, world, "teacher_a1x", "teacher", s["a1x"]) is not None
+    assert _rule(world, "admin_a1", "school_admin", s["b1"]) == "只能管理本辖区内的用户"
+    assert _rule(world, "admin_a1", "teacher", s["a2"]) == "只能管理本辖区内的用户"
+    assert _rule(world, "admin_a1", "region_admin", r["a1"]) == "只能为下级区域创建管理员"
+    assert _rule(world, "admin_a1", "region_admin", r["a"]) == "只能管理本辖区内的用户"
+    assert _rule(world, "school_admin_a1x", "teacher", s["a1x"]) is None
+    assert _rule(world, "school_admin_a1x", "school_admin", s["a1x"]) is not None
+    assert _rule(world, "teacher_a1x", "teacher", s["a1x"]) is not None
 
 
 def test_console_refuses_a_leader_created_by_a_city_admin(world, login_as, session):

@@ -29,4 +29,4 @@ def family(student_id: int, on: date, mode: str = "home", **fields) -> VisitInpu
 
 
 def scope_of(session, user, staff_id: int | None = None):
-    return scope_for_user(session, user, staff_id)
+    return scope_for_user(user, staff_id)

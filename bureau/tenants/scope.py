@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
-from sqlalchemy.orm import Session
 
 from bureau.tenants.models import Region, School, User
 
@@ -78,15 +77,7 @@ class Scope:
         return below is not None and below == self.node_id
 
 
-def region_ancestors(session: Session, region: Region | None) -> tuple[int, ...]:
-    ids = []
-    while region is not None:
-        ids.append(region.id)
-        region = session.get(Region, region.parent_id) if region.parent_id else None
-    return tuple(ids)
-
-
-def scope_for_user(session: Session, user: User, staff_id: int | None = None) -> Scope:
+def scope_for_user(user: User, staff_id: int | None = None) -> Scope:
     """The scope of a signed-in user, computed once per request."""
     if user.school_id is not None:
         school = user.school
@@ -95,6 +86,5 @@ def scope_for_user(session: Session, user: User, staff_id: int | None = None) ->
         )
         return Scope("school", school.id, ancestors, user.id, staff_id)
     region = user.region
-    return Scope(
-        region.kind, region.id, region_ancestors(session, region.parent), user.id, staff_id
-    )
+    ancestors = tuple(i for i in (region.city_id, region.province_id) if i is not None)
+    return Scope(region.kind, region.id, ancestors, user.id, staff_id)

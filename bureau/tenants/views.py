@@ -54,7 +54,7 @@ def staff_id_for(user: User) -> int | None:
 def scope_request() -> None:
     """Put the signed-in user's scope and name on the session before any view reads data."""
     if current_user.is_authenticated:
-        set_scope(db.session, scope_for_user(db.session, current_user, staff_id_for(current_user)))
+        set_scope(db.session, scope_for_user(current_user, staff_id_for(current_user)))
         set_actor(db.session, current_user)
         if current_user.must_change_password and request.endpoint not in OPEN_ENDPOINTS:
             return redirect(url_for("auth.change_password"))
