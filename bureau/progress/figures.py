@@ -9,10 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bureau.visits.models import IN_PERSON_MODES, Campaign, Student, Visit
+from bureau.tenants.scope import Scope
+from bureau.visits.coverage import coverage_rows
+from bureau.visits.models import IN_PERSON_MODES, Campaign, Student, Term, Visit
 
 Number = int | float
 
@@ -98,14 +100,7 @@ def _left_behind_week(session: Session, school_id: int, period: Period) -> int:
 
 @figure("coverage_pct", "本学期家访覆盖率", unit="%")
 def _coverage_pct(session: Session, school_id: int, period: Period) -> float:
-    """Share of active students with at least one family visit this term so far, in percent."""
-    students = session.scalar(
-        select(func.count(Student.id)).where(Student.school_id == school_id, Student.active)
-    ) or 0
-    if not students:
-        return 0.0
-    visited = _family_visits(school_id, period, this_week=False).with_only_columns(
-        func.count(distinct(Visit.student_id)))
-    covered = session.scalar(
-        visited.join(Student, Student.id == Visit.student_id).where(Student.active)) or 0
-    return round(100 * covered / students, 1)
+    """Share of active students with at least one family visit this term by the week's Sunday."""
+    term = session.get(Term, period.term_id)
+    rows = coverage_rows(session, Scope("school", school_id), term, "school", period.week_end)
+    return round(100 * rows[0].coverage, 1) if rows else 0.0

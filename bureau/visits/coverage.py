@@ -101,10 +101,13 @@ def _within(stmt: Select, within: dict[str, int]) -> Select:
     return stmt
 
 
-def _family_visits(scope: Scope, term: Term) -> Select:
-    """Per student: visits in the term, any in person, and in how many calendar months."""
+def _family_visits(scope: Scope, term: Term, until: date | None = None) -> Select:
+    """Per student: visits in the term (up to `until`), any in person, in how many months.
+
+    This is the one definition of "visited": a family visit of the term not returned.
+    """
     month = extract("year", Visit.visited_on) * 100 + extract("month", Visit.visited_on)
-    return (
+    stmt = (
         select(Visit.student_id,
                func.count().label("n"),
                func.max(case((Visit.mode.in_(IN_PERSON_MODES), 1), else_=0)).label("in_person"),
@@ -113,6 +116,7 @@ def _family_visits(scope: Scope, term: Term) -> Select:
                scope.school_clause(Visit.school_id))
         .group_by(Visit.student_id)
     )
+    return stmt if until is None else stmt.where(Visit.visited_on <= until)
 
 
 def _unit_columns(level: str) -> tuple[list, list]:
@@ -133,7 +137,7 @@ def coverage_rows(session: Session, scope: Scope, term: Term, level: str, today:
                   within: dict[str, int] | None = None, order: str = "coverage") -> list[CoverageRow]:
     """Coverage of every unit of `level` under `within` (e.g. {"county": 7}) in the scope,
     best first by coverage or by records submitted (`order`)."""
-    visits = _family_visits(scope, term).subquery()
+    visits = _family_visits(scope, term, until=today).subquery()
     month_count = len(months_so_far(term, today))
     unit, joins = _unit_columns(level)
     names = ["key", "label", "school_id", "grade", "number"][: len(unit)]
