@@ -198,3 +198,13 @@ def test_ranking_for_leaders_by_records(world, login_as):
         page = login_as("leader_p").get("/admin/ranking/?level=school").get_data(as_text=True)
     assert 'id="ranking"' in page and world.schools["b1"].name in page
     assert login_as("school_admin_a1x").get("/admin/ranking/").status_code == 403
+
+
+def test_teachers_own_包保_students_come_first_on_the_visit_form(world, login_as):
+    """Seed 004: each teacher answers for fixed families; the phone form offers those first."""
+    page = login_as("teacher_a1x").get("/admin/my_visits/new").get_data(as_text=True)
+    mine = page.split('label="我包保的学生"')[1].split("</optgroup>")[0]
+    others = page.split('label="本校其他学生"')[1].split("</optgroup>")[0]
+    # a1x's 班主任 answers for class 五(1): students 0, 1, 2; student 3 is in 五(2)
+    assert all(f"a1x学生{i}" in mine for i in (0, 1, 2)) and "a1x学生3" not in mine
+    assert "a1x学生3" in others and "a1y学生" not in page

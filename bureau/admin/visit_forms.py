@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from bureau.visits.assignments import with_responsible
 from bureau.visits.models import (
     CAREGIVERS,
     EMPLOYMENT,
@@ -64,13 +65,18 @@ class VisitForm(FlaskForm):
 
     def fill_choices(self, session: Session, staff: Staff) -> None:
         """Students of the school by class; the school's staff for a companion or an interview."""
-        students = session.execute(
+        query, responsible = with_responsible(
             select(Student.id, Student.name, Student.number, SchoolClass.grade, SchoolClass.number)
-            .join(SchoolClass, SchoolClass.id == Student.class_id)
+            .join(SchoolClass, SchoolClass.id == Student.class_id))
+        students = session.execute(
+            query.add_columns(responsible == staff.id)
             .where(Student.school_id == staff.school_id, Student.active.is_(True))
             .order_by(SchoolClass.grade, SchoolClass.number, Student.number)).all()
-        self.student_id.choices = [("", "请选择学生")] + [
-            (sid, f"{class_label(grade, cnum)} {name}（{number}）") for sid, name, number, grade, cnum in students]
+        mine, others = [], []
+        for sid, name, number, grade, cnum, is_mine in students:
+            (mine if is_mine else others).append((sid, f"{class_label(grade, cnum)} {name}（{number}）"))
+        # The students a teacher answers for (包保) come first: the phone screen shows them at once.
+        self.student_id.choices = {"": [("", "请选择学生")], "我包保的学生": mine, "本校其他学生": others}
         colleagues = session.execute(select(Staff.id, Staff.name).where(
             Staff.school_id == staff.school_id, Staff.active.is_(True)).order_by(Staff.name)).all()
         self.staff2_id.choices = [("", "无")] + [(i, n) for i, n in colleagues if i != staff.id]
