@@ -38,6 +38,9 @@ def init_admin(app: Flask) -> Admin:
         theme=Bootstrap4Theme(base_template="admin/bureau_base.html", swatch="cerulean",
                               fluid=True),
     )
+    # Menu order: the daily work first, the organisation and the system last.
+    register_visits(admin)
+    register_progress(admin)
     admin.add_view(SchoolView(School, db.session, name="学校", category="组织机构",
                               endpoint="school"))
     admin.add_view(RegionView(Region, db.session, name="区域", category="组织机构",
@@ -47,7 +50,5 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserView(User, db.session, name="用户", category="系统", endpoint="user"))
     admin.add_view(AuditLogView(AuditLog, db.session, name="操作日志", category="系统",
                                 endpoint="audit"))
-    register_visits(admin)
-    register_progress(admin)
     app.extensions["bureau_admin"] = admin
     return admin
