@@ -5,6 +5,8 @@ Tenant scoping is not done here: the tenant guard filters every query these view
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
@@ -120,8 +122,31 @@ class ReadOnlyView(ScopedModelView):
     can_delete = False
 
 
+@dataclass(frozen=True)
+class Todo:
+    """One line of the home page's 待办: what needs doing, and where."""
+
+    text: str
+    url: str
+    urgent: bool = False
+
+
+_todo_sources: list[Callable[[], list[Todo]]] = []
+
+
+def home_todo(source: Callable[[], list[Todo]]):
+    """Register a source of 待办 for the signed-in user (each domain adds its own; keep it cheap)."""
+    _todo_sources.append(source)
+    return source
+
+
 class HomeView(RoleAccess, AdminIndexView):
     roles = ALL_ROLES
+
+    @expose("/")
+    def index(self):
+        todos = [todo for source in _todo_sources for todo in source()]
+        return self.render(self._template, todos=todos)
 
 
 class PageView(RoleAccess, BaseView):

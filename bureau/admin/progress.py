@@ -5,7 +5,7 @@ and each request commits once. Another school's report reads as "not found".
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, request, url_for
@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import and_, select
 
 from bureau import clock
-from bureau.admin.base import PageView
+from bureau.admin.base import PageView, Todo, home_todo
 from bureau.exports.xlsx import xlsx_response
 from bureau.extensions import db
 from bureau.progress import periods
@@ -67,6 +67,16 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _open_weeks(campaign: Campaign, now: datetime) -> None:
+    """Open the weeks that have begun (a lazy stand-in for the Monday job)."""
+    try:
+        if open_due_weeks(db.session, campaign, now):
+            db.session.commit()
+    except ReportError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+
+
 class ProgressView(PageView):
     """周调度: rates for the bureau, history and form for a school, review for reviewers."""
 
@@ -81,15 +91,6 @@ class ProgressView(PageView):
             abort(404)
         return chosen or (campaigns[0] if campaigns else None)
 
-    def _open(self, campaign: Campaign, now: datetime) -> None:
-        """Open the weeks that have begun (a lazy stand-in for the Monday job)."""
-        try:
-            if open_due_weeks(db.session, campaign, now):
-                db.session.commit()
-        except ReportError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-
     def _render(self, template: str, **context):
         return self.render(template, fmt=HELPERS, **context)
 
@@ -99,7 +100,7 @@ class ProgressView(PageView):
         campaign = self._campaign()
         if campaign is None:
             return self._render("progress/empty.html")
-        self._open(campaign, now)
+        _open_weeks(campaign, now)
         campaigns = visible_campaigns(db.session)
         if current_user.role == "school_admin":
             return self._school_page(campaign, campaigns, now)
@@ -199,7 +200,7 @@ class ProgressView(PageView):
             abort(404)
         if campaign is None or week not in opened_weeks(campaign, now):
             abort(404)
-        self._open(campaign, now)
+        _open_weeks(campaign, now)
         school_id = current_user.school_id
         if not is_expected(db.session, school_id, campaign, week):
             abort(404)
@@ -309,3 +310,37 @@ def register(admin: Admin) -> None:
     """Add the weekly-report views to the console."""
     admin.add_view(ProgressView(name="周调度", category="周调度", endpoint="progress"))
     admin.add_view(DueView(name="催报提醒", category="周调度", endpoint="progress_due"))
+
+
+@home_todo
+def _report_todos() -> list[Todo]:
+    """This week's report for a school; last week's missing schools for the bureau."""
+    now, todos = clock.now(), []
+    scope = current_scope(db.session)
+    for campaign in visible_campaigns(db.session):
+        _open_weeks(campaign, now)
+        weeks = opened_weeks(campaign, now)
+        if not weeks:
+            continue
+        if current_user.role == "school_admin":
+            week = weeks[-1]
+            if not is_expected(db.session, current_user.school_id, campaign, week):
+                continue
+            status = report_status(find_report(db.session, current_user.school_id, campaign.id, week))
+            due = week_deadline(campaign, week)
+            if status in ("missing", "returned"):
+                what = "被退回，请修改后重新提交" if status == "returned" else f"未提交，截止 {_local(due)}"
+                todos.append(Todo(f"{campaign.name}：{periods.week_label(week)}周调度{what}",
+                                  url_for("progress.form", campaign=campaign.id, week=periods.week_code(week)),
+                                  urgent=due - now < timedelta(hours=24)))
+        elif current_user.role in BUREAU_ROLES:
+            past = [week for week in weeks if week_deadline(campaign, week) <= now]
+            if not past:
+                continue
+            region = db.session.get(Region, current_user.region_id)
+            missing = total(breakdown(db.session, campaign.id, past[-1], scope, region), region.name).missing
+            if missing:
+                todos.append(Todo(f"{campaign.name}：{periods.week_label(past[-1])}有 {missing} 所学校未提交周调度",
+                                  url_for("progress.index", campaign=campaign.id,
+                                          week=periods.week_code(past[-1]))))
+    return todos

@@ -9,7 +9,7 @@ from flask_admin import Admin, expose
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
@@ -21,6 +21,8 @@ from bureau.admin.base import (
     ReadOnlyView,
     ScopedModelView,
     SheetImportView,
+    Todo,
+    home_todo,
 )
 from bureau.admin.visit_forms import VisitForm, visit_input
 from bureau.exports.visits import coverage_sheet, missed_sheet
@@ -29,7 +31,7 @@ from bureau.extensions import db
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import Region
 from bureau.tenants.users import UserError, create_user
-from bureau.visits.assignments import AssignmentError, hand_over, responsible_staff
+from bureau.visits.assignments import AssignmentError, hand_over, responsible_staff, with_responsible
 from bureau.visits.coverage import LEVELS, NEXT_LEVEL, coverage_rows, current_term, missed_students, total
 from bureau.visits.models import (
     ASSIGNMENT_KINDS,
@@ -241,11 +243,10 @@ class GapView(PageView):
 
     @expose("/")
     def index(self):
-        responsible = responsible_staff().subquery()
-        rows = db.session.execute(
-            select(Student).join(responsible, responsible.c.student_id == Student.id)
-            .where(responsible.c.staff_id.is_(None), Student.active.is_(True))
-            .order_by(Student.school_id, Student.class_id, Student.number).limit(500)).scalars().all()
+        stmt, staff_id = with_responsible(select(Student))
+        rows = db.session.scalars(
+            stmt.where(staff_id.is_(None), Student.active.is_(True))
+            .order_by(Student.school_id, Student.class_id, Student.number).limit(500)).all()
         return self.render("admin/visits/gaps.html", rows=rows)
 
 
@@ -473,3 +474,24 @@ def register(admin: Admin) -> None:
     admin.add_view(GapView(name="包保缺口", category=roster, endpoint="assignment_gaps"))
     admin.add_view(TermView(Term, db.session, name="学期", category=category, endpoint="term"))
     admin.add_view(CampaignView(Campaign, db.session, name="活动", category=category, endpoint="campaign"))
+
+
+@home_todo
+def _visit_todos() -> list[Todo]:
+    """Visits awaiting the school's review, records returned to a teacher, students without 包保."""
+    role, todos = current_user.role, []
+    if role == "school_admin":
+        pending = db.session.scalar(select(func.count(Visit.id)).where(Visit.status == "pending"))
+        if pending:
+            todos.append(Todo(f"{pending} 条家访记录待审核", url_for("visit.index_view")))
+        stmt, staff_id = with_responsible(select(func.count(Student.id)))
+        gaps = db.session.scalar(stmt.where(staff_id.is_(None), Student.active.is_(True)))
+        if gaps:
+            todos.append(Todo(f"{gaps} 名学生尚未落实包保教师", url_for("assignment_gaps.index")))
+    if role == "teacher":
+        returned = db.session.scalar(select(func.count(Visit.id)).where(Visit.status == "returned"))
+        if returned:
+            todos.append(Todo(f"{returned} 条家访记录被退回，请修改后重新提交", url_for("my_visits.index"),
+                              urgent=True))
+        todos.append(Todo("记录一次家访", url_for("my_visits.new")))
+    return todos
