@@ -1,5 +1,5 @@
-"""Demo data of the weekly reports: six past weeks of on-time, late, missing, returned and
-approved reports, and the current week open with a draft."""
+"""Demo data of the weekly reports: every past week of the demo campaign with on-time, late,
+missing, returned and approved reports, and the current week open with a draft."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -9,8 +9,18 @@ from sqlalchemy.orm import Session
 
 from bureau import clock
 from bureau.progress import periods
-from bureau.progress.service import approve, open_week, return_report, save_draft, submit
+from bureau.progress.models import WeeklyReport
+from bureau.progress.service import (
+    approve,
+    campaign_weeks,
+    open_week,
+    return_report,
+    save_draft,
+    submit,
+    week_deadline,
+)
 from bureau.tenants.models import School, User
+from bureau.visits import demo as visits_demo
 from bureau.visits.models import Campaign, Term
 
 CAMPAIGN = "周调度演示：万师访万家大走访"
@@ -25,14 +35,13 @@ def _at(day, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=clock.LOCAL)
 
 
-def _campaign(session: Session, nodes: dict, now: datetime) -> Campaign | None:
-    """The demo campaign, new; None if an earlier run made it already."""
-    if session.scalar(select(Campaign).where(Campaign.name == CAMPAIGN)) is not None:
-        return None
+def _campaign(session: Session, nodes: dict, now: datetime) -> Campaign:
+    """The visits demo's campaign, so one campaign carries both; a campaign of our own without it."""
+    campaign = session.scalar(select(Campaign).where(Campaign.name.in_((visits_demo.CAMPAIGN, CAMPAIGN))))
+    if campaign is not None:
+        return campaign
     start = periods.current_week(now) - timedelta(weeks=PAST_WEEKS)
-    # Share the visits demo's term when there is one, so the figures count its visits.
-    term = session.scalar(select(Term).order_by(Term.id)) or Term(
-        name="演示学期（周调度）", start_date=start, end_date=start + timedelta(weeks=20))
+    term = Term(name="演示学期（周调度）", start_date=start, end_date=start + timedelta(weeks=20))
     campaign = Campaign(name=CAMPAIGN, region=nodes["990000"], term=term, start_date=start,
                         end_date=start + timedelta(weeks=18), coverage_deadline=start +
                         timedelta(weeks=8), report_weekday=3, report_time=time(17, 0))
@@ -64,14 +73,15 @@ def load(session: Session, nodes: dict) -> None:
     """Add weekly-report demo data; `nodes` maps region/school codes to rows. Idempotent."""
     now = clock.now()
     campaign = _campaign(session, nodes, now)
-    if campaign is None:
+    if session.scalar(select(WeeklyReport.id).where(WeeklyReport.campaign_id == campaign.id).limit(1)):
         return
     schools = [node for node in nodes.values() if isinstance(node, School)]
     reviewer = session.scalar(select(User).where(User.username == "province_admin"))
-    for week in periods.weeks_between(campaign.start_date, campaign.start_date +
-                                      timedelta(weeks=PAST_WEEKS - 1)):
-        _week(session, campaign, week, schools, reviewer)
+    for week in campaign_weeks(campaign):
+        if week_deadline(campaign, week) <= now:
+            _week(session, campaign, week, schools, reviewer)
     current = periods.current_week(now)
-    open_week(session, campaign, current, now)
-    save_draft(session, schools[0].id, campaign, current,
-               {**TEXT, "progress": "（草稿）本周已走访 5 户。"}, now)
+    if current in campaign_weeks(campaign):
+        open_week(session, campaign, current, now)
+        save_draft(session, schools[0].id, campaign, current,
+                   {**TEXT, "progress": "（草稿）本周已走访 5 户。"}, now)

@@ -10,6 +10,7 @@ from bureau.tenants.models import School, User
 from bureau.visits.models import Assignment, Campaign, SchoolClass, Staff, Student, Term, Visit
 
 TERM = ("2026-2027学年第一学期", date(2026, 9, 1), date(2027, 1, 31))
+CAMPAIGN = "万师访万家"
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ("子涵", "欣怡", "浩然", "梓萱", "宇轩", "雨桐", "俊杰", "诗琪", "博文", "思源")
 FOCUS = ("left_behind", None, "poor", None, "migrant", None, "struggling", None, None, "left_behind")
@@ -24,7 +25,7 @@ def load(session: Session, nodes: dict) -> None:
     if term is None:
         term = Term(name=TERM[0], start_date=TERM[1], end_date=TERM[2])
         session.add(term)
-        session.add(Campaign(name="万师访万家", region=nodes["990000"], term=term, start_date=TERM[1],
+        session.add(Campaign(name=CAMPAIGN, region=nodes["990000"], term=term, start_date=TERM[1],
                              end_date=TERM[2], coverage_deadline=date(2026, 11, 1)))
     for code, (teacher_name, staff_names) in SCHOOLS.items():
         school = nodes[code]
