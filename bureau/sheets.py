@@ -24,6 +24,18 @@ class RowError:
         return ("".join(where) + "：" if where else "") + self.message
 
 
+@dataclass
+class ImportResult:
+    """What an import wrote, for the message shown after it."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
+
+
 class SheetError(Exception):
     """An import refused as a whole; `errors` lists every bad row and column."""
 

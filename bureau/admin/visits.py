@@ -57,7 +57,7 @@ from bureau.visits.models import (
 )
 from bureau.visits.privacy import shown_phone
 from bureau.visits.records import VisitError, add_photo, photo_file, record_visit, resubmit, review
-from bureau.visits.roster import EXAMPLE, HEADERS, import_roster
+from bureau.visits.roster import EXAMPLE, HEADERS, STAFF_EXAMPLE, STAFF_HEADERS, import_roster, import_staff
 
 SCHOOL_ADMIN = ("school_admin",)
 REGION_READERS = ("leader", "inspector", "region_admin")
@@ -399,6 +399,20 @@ class RosterImportView(SheetImportView):
         return import_roster(db.session, current_user.school, stream)
 
 
+class StaffImportView(SheetImportView):
+    """Upload the staff list: every row checked first, all written or none."""
+
+    roles = SCHOOL_ADMIN
+    title = "导入教职工"
+    help_template = "admin/visits/help_staff_import.html"
+    sheet_name = "教职工"
+    headers = STAFF_HEADERS
+    example = STAFF_EXAMPLE
+
+    def run_import(self, stream):
+        return import_staff(db.session, current_user.school, stream)
+
+
 def _drill() -> tuple[str, dict[str, int]]:
     """The level shown and the units it lies within, from the query string."""
     scope = _scope()
@@ -470,6 +484,7 @@ def register(admin: Admin) -> None:
     admin.add_view(RosterImportView(name="导入学生名册", category=roster, endpoint="roster_import"))
     admin.add_view(SchoolClassView(SchoolClass, db.session, name="班级", category=roster, endpoint="school_class"))
     admin.add_view(StaffView(Staff, db.session, name="教职工", category=roster, endpoint="staff"))
+    admin.add_view(StaffImportView(name="导入教职工", category=roster, endpoint="staff_import"))
     admin.add_view(AssignmentView(Assignment, db.session, name="包保安排", category=roster, endpoint="assignment"))
     admin.add_view(GapView(name="包保缺口", category=roster, endpoint="assignment_gaps"))
     admin.add_view(TermView(Term, db.session, name="学期", category=category, endpoint="term"))

@@ -1,13 +1,13 @@
 """Loading the region tree and schools from an .xlsx sheet: all rows or none."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bureau.sheets import RowError, SheetError, SheetRow, read_sheet
+from bureau.sheets import ImportResult, RowError, SheetError, SheetRow, read_sheet
 from bureau.tenants.models import STAGES, Region, School
 from bureau.tenants.scope import Scope
 
@@ -25,17 +25,6 @@ PARENTS = {
     "school": ("county", "direct_county"),
 }
 CHUNK = 500
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Importing a school's roster (classes and students) from .xlsx: every row checked, all or none."""
+"""Importing a school's roster (classes, students, staff) from .xlsx: every row checked, all or none."""
 from __future__ import annotations
 
 import re
@@ -8,9 +8,9 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bureau.sheets import RowError, SheetError, SheetRow, read_sheet
+from bureau.sheets import ImportResult, RowError, SheetError, SheetRow, read_sheet
 from bureau.tenants.models import School
-from bureau.visits.models import FOCUS_TYPES, GRADE_NAMES, SchoolClass, Student
+from bureau.visits.models import FOCUS_TYPES, GRADE_NAMES, POSITIONS, SchoolClass, Staff, Student
 
 HEADERS = ["班级", "学号", "姓名", "性别", "监护人", "关系", "联系电话", "家庭住址", "村(社区)", "重点类型"]
 EXAMPLE = [
@@ -23,6 +23,9 @@ FOCUS_BY_LABEL = {label: key for key, label in FOCUS_TYPES.items()} | {"留守":
 CLASS_PATTERN = re.compile(r"^(十[一二]|[一二三四五六七八九十]|\d{1,2})(?:年级)?[(（]?(\d{1,2})[)）]?班?$")
 PHONE_PATTERN = re.compile(r"^1\d{10}$")
 SEXES = ("男", "女")
+STAFF_HEADERS = ["姓名", "岗位", "联系电话"]
+STAFF_EXAMPLE = [("王建华", "校级领导", "13800000001"), ("陈丽", "班主任", "13800000002"),
+                 ("赵强", "科任教师", "")]
 
 
 @dataclass
@@ -143,3 +146,57 @@ def _write_student(session: Session, school: School, students: dict[str, Student
         setattr(student, k, v)
     result.updated += changed
     result.unchanged += not changed
+
+
+def _parse_staff_row(row: SheetRow, seen: dict[str, int]) -> tuple[dict | None, list[RowError]]:
+    errors = []
+    name, position = row["姓名"], row["岗位"]
+    if not name:
+        errors.append(RowError(row.number, "姓名", "不能为空"))
+    elif name in seen:
+        errors.append(RowError(row.number, "姓名", f"「{name}」与第{seen[name]}行重复"))
+    seen.setdefault(name, row.number)
+    if position not in POSITIONS:
+        errors.append(RowError(row.number, "岗位", f"「{position}」不是有效岗位，应为 {'、'.join(POSITIONS)} 之一"))
+    phone = row["联系电话"].replace(" ", "").replace("-", "")
+    if phone and not PHONE_PATTERN.match(phone):
+        errors.append(RowError(row.number, "联系电话", f"「{row['联系电话']}」不是11位手机号码"))
+    return (None if errors else {"name": name, "position": position, "phone": phone or None}), errors
+
+
+def import_staff(session: Session, school: School, source: str | IO[bytes]) -> ImportResult:
+    """Create or update the school's staff by name (flush, no commit); nobody is removed.
+
+    Two staff of one name in the school cannot be told apart by a sheet: such a row is refused.
+    """
+    rows = read_sheet(source, STAFF_HEADERS)
+    seen: dict[str, int] = {}
+    parsed, errors = [], []
+    for row in rows:
+        values, row_errors = _parse_staff_row(row, seen)
+        errors += row_errors
+        if values is not None:
+            parsed.append((row.number, values))
+    existing: dict[str, list[Staff]] = {}
+    for staff in session.scalars(select(Staff).where(Staff.school_id == school.id)):
+        existing.setdefault(staff.name, []).append(staff)
+    errors += [RowError(number, "姓名", f"本校有多名「{v['name']}」，请先在教职工列表中区分")
+               for number, v in parsed if len(existing.get(v["name"], [])) > 1]
+    if not rows:
+        errors.append(RowError(None, None, "表格中没有数据行"))
+    if errors:
+        raise SheetError(sorted(errors, key=lambda e: e.row or 0))
+    result = ImportResult()
+    for _, values in parsed:
+        found = existing.get(values["name"])
+        if not found:
+            session.add(Staff(school_id=school.id, active=True, **values))
+            result.created += 1
+            continue
+        staff = found[0]
+        changed = (staff.position, staff.phone) != (values["position"], values["phone"])
+        staff.position, staff.phone = values["position"], values["phone"]
+        result.updated += changed
+        result.unchanged += not changed
+    session.flush()
+    return result
