@@ -31,7 +31,7 @@ from bureau.extensions import db
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import Region
 from bureau.tenants.users import UserError, create_user
-from bureau.visits.assignments import AssignmentError, hand_over, responsible_staff, with_responsible
+from bureau.visits.assignments import AssignmentError, hand_over, with_responsible
 from bureau.visits.coverage import LEVELS, NEXT_LEVEL, coverage_rows, current_term, missed_students, total
 from bureau.visits.models import (
     ASSIGNMENT_KINDS,
@@ -174,11 +174,8 @@ class StaffView(ScopedModelView):
 
 
 def _guardian_phone(view, context, model: Student, name):
-    scope = _scope()
-    responsible = db.session.execute(
-        responsible_staff().where(Student.id == model.id)).first() if scope and scope.staff_id else None
-    return shown_phone(model.guardian_phone, current_user.role, scope, model.school_id,
-                       responsible.staff_id if responsible else None)
+    # Teachers do not open the student list, so no row needs its responsible teacher looked up.
+    return shown_phone(model.guardian_phone, current_user.role, _scope(), model.school_id, None)
 
 
 def _focus(view, context, model: Student, name):

@@ -82,8 +82,3 @@ def with_responsible(stmt: Select) -> tuple[Select, ColumnElement[int]]:
                                       by_class.end_date.is_(None))))
     return stmt, func.coalesce(own.staff_id, by_class.staff_id)
 
-
-def responsible_staff() -> Select:
-    """(student_id, staff_id) of every student's responsible staff member in force."""
-    stmt, staff_id = with_responsible(select(Student.id.label("student_id")))
-    return stmt.add_columns(staff_id.label("staff_id"))
