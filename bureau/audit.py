@@ -17,7 +17,7 @@ from bureau.tenants.scope import Scope
 
 ACTOR_KEY = "bureau.actor"
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
-SECRET_COLUMNS = {"password_hash"}
+SECRET_COLUMNS = {"password_hash", "session_token"}
 
 
 class AuditLog(db.Model):

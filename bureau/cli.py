@@ -66,6 +66,22 @@ def demo_command() -> None:
         click.echo(f"  {username:<16} {label}")
 
 
+@bureau_cli.command("prune-attempts")
+def prune_attempts_command() -> None:
+    """删除一天以前的登录尝试记录（登录时也会分批清理）。"""
+    from bureau import clock
+    from bureau.tenants.signin import prune_attempts
+
+    total = 0
+    while True:  # batch by batch, each committed, so a long backlog never holds one big transaction
+        removed = prune_attempts(db.session, clock.now())
+        db.session.commit()
+        total += removed
+        if not removed:
+            break
+    click.echo(f"已删除 {total} 条过期的登录尝试记录")
+
+
 def _register_domain_commands() -> None:
     from bureau.progress.cli import register as register_progress
     from bureau.visits.cli import register as register_visits

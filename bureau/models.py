@@ -6,6 +6,7 @@ from bureau.progress.models import (  # noqa: F401
     WeeklyReport,
     WeeklyReportVersion,
 )
+from bureau.tenants import users  # noqa: F401 - registers the user write rule with the tenant guard
 from bureau.tenants.models import LoginAttempt, Region, School, User  # noqa: F401
 from bureau.visits.models import (  # noqa: F401
     Campaign,

@@ -163,7 +163,7 @@ def _walk_view(client, view, rows, foreign_names):
 
 def client_school_id(client) -> int:
     with client.session_transaction() as flask_session:
-        user_id = int(flask_session["_user_id"])
+        user_id = int(flask_session["_user_id"].split(":")[0])  # the cookie holds "id:token"
     from bureau.tenants.models import User
 
     return db.session.get(User, user_id).school_id

@@ -120,7 +120,7 @@ def test_a_county_admin_cannot_import_schools_outside_its_county(session, world)
     rows = [["A1Z", "甲一区新学校", "学校", "A1", "小学"], ["B1Z", "乙一县新学校", "学校", "B1", ""]]
     with pytest.raises(SheetError) as refused:
         import_org(session, sheet(rows), scope)
-    assert [(e.row, str(e)) for e in refused.value.errors] == [(3, "第3行「代码」列：不在您的管辖范围内")]
+    assert [(e.row, str(e)) for e in refused.value.errors] == [(3, "第3行「上级代码」列：「B1」：不在您的管辖范围内")]
 
 
 def test_upload_page_lists_every_error_and_writes_nothing(world, login_as, session):

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
+from PIL import Image
 from sqlalchemy import event, select
 
 from bureau import clock
@@ -15,7 +16,15 @@ from bureau.visits.models import Student, Visit, VisitPhoto
 from tests.visits_support import roster_file
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 2026-11-20 12:00 Beijing, in the world's term
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()
 
 
 def _form(world, student, **extra):

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bureau.exports.xlsx import Column, Sheet, xlsx_response
 from bureau.extensions import db
+from bureau.params import check_request_ints, parse_int
 from bureau.sheets import SheetError
 from bureau.tenants.guard import TenantViolation
 from bureau.tenants.users import UserError
@@ -37,6 +38,13 @@ class RoleAccess:
 
     def is_accessible(self) -> bool:
         return has_role(*self.roles)
+
+    def _handle_view(self, name, **kwargs):
+        """Before any view method: the role check, then every integer parameter checked."""
+        refused = super()._handle_view(name, **kwargs)
+        if refused is None:
+            check_request_ints(route_args=kwargs)
+        return refused
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
@@ -86,6 +94,11 @@ class ScopedModelView(RoleAccess, ModelView):
     @property
     def can_delete(self) -> bool:
         return has_role(*self.delete_roles)
+
+    def get_one(self, id):
+        """A record by id; an id that is no valid number is simply not found."""
+        number = parse_int(id, 1)
+        return None if number is None else super().get_one(str(number))
 
     def is_action_allowed(self, name: str) -> bool:
         """Bulk actions are edits (or deletes): offered only to those who may make them."""
@@ -171,7 +184,7 @@ class SheetImportView(PageView):
 
     @expose("/", methods=("GET", "POST"))
     def index(self):
-        errors = []
+        refused = None
         if request.method == "POST":
             upload = request.files.get("file")
             if upload is None or not upload.filename:
@@ -179,13 +192,14 @@ class SheetImportView(PageView):
             else:
                 try:
                     result = self.run_import(upload.stream)
-                except SheetError as refused:
+                except SheetError as error:
                     db.session.rollback()
-                    errors = refused.errors
+                    refused = error
                 else:
                     db.session.commit()
                     flash(f"导入成功：{result.summary()}。", "success")
-        return self.render("admin/sheet_import.html", errors=errors, view=self)
+        # At most MAX_SHOWN_ERRORS lines, and the total: a refused sheet never makes a huge page.
+        return self.render("admin/sheet_import.html", refused=refused, view=self)
 
     @expose("/template.xlsx")
     def template(self):

@@ -14,10 +14,20 @@ from wtforms.validators import Optional, ValidationError
 from bureau.admin.base import CappedAjaxLoader, ReadOnlyView, ScopedModelView, SheetImportView
 from bureau.audit import ACTIONS, AuditLog
 from bureau.extensions import db
+from bureau.params import ids_of
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import REGION_KINDS, ROLES, STAGES, Region, School, User
-from bureau.tenants.orgimport import HEADERS, OPTIONAL, import_org, parent_error
-from bureau.tenants.users import check_password_rule, management_error, place_user, set_active
+from bureau.tenants.orgimport import HEADERS, OPTIONAL, import_org
+from bureau.tenants.tree import region_write_error
+from bureau.tenants.users import (
+    UserError,
+    check_password_rule,
+    place_user,
+    reset_password,
+    set_active,
+    user_write_error,
+)
+from bureau.visits.privacy import shown_changes
 
 
 def _choice(labels: dict):
@@ -46,9 +56,9 @@ class RegionView(ScopedModelView):
     }
 
     def on_model_change(self, form, model: Region, is_created: bool) -> None:
-        error = parent_error(model.kind, model.parent.kind if model.parent else None)
+        error = region_write_error(db.session, current_scope(db.session), model)
         if error:
-            raise ValidationError(error)
+            raise ValidationError(str(error))
 
 
 class SchoolView(ScopedModelView):
@@ -80,7 +90,7 @@ class SchoolView(ScopedModelView):
         self._set_active(ids, True)
 
     def _set_active(self, ids, active: bool) -> None:
-        schools = db.session.scalars(select(School).where(School.id.in_([int(i) for i in ids])))
+        schools = db.session.scalars(select(School).where(School.id.in_(ids_of(ids))))
         count = 0
         for school in schools:
             school.active = active
@@ -124,17 +134,17 @@ class UserView(ScopedModelView):
         if node is None:
             raise ValidationError("请选择所属区域或学校")
         place_user(model, node)
-        actor = current_user._get_current_object()
-        error = management_error(actor, current_scope(db.session), model.role, node)
+        scope = current_scope(db.session)
+        error = user_write_error(db.session, scope, model)
         if error:
             raise ValidationError(error)
-        if model.id == actor.id and (model.role != actor.role or not model.active):
-            raise ValidationError("不能修改自己的角色或停用自己的账号")
-        if form.password.data:
+        if is_created:
+            if not form.password.data:
+                raise ValidationError("新建用户必须设置密码")
             check_password_rule(form.password.data)
             model.set_password(form.password.data)
-        elif is_created:
-            raise ValidationError("新建用户必须设置密码")
+        elif form.password.data:
+            reset_password(db.session, model, form.password.data, scope)
 
     @action("deactivate", "停用", "确定停用所选账号？停用后无法登录。")
     def deactivate(self, ids):
@@ -145,21 +155,25 @@ class UserView(ScopedModelView):
         self._set_active(ids, True)
 
     def _set_active(self, ids, active: bool) -> None:
-        actor = current_user._get_current_object()
-        users = db.session.scalars(select(User).where(User.id.in_([int(i) for i in ids])))
-        done = 0
-        for user in users:
-            set_active(db.session, user, active, actor, current_scope(db.session))
-            done += 1
+        users = db.session.scalars(select(User).where(User.id.in_(ids_of(ids)))).all()
+        try:
+            for user in users:
+                set_active(db.session, user, active, current_scope(db.session))
+        except UserError as refused:
+            db.session.rollback()
+            flash(f"未做任何修改：{refused}", "error")
+            return
         db.session.commit()
-        flash(f"已{'启用' if active else '停用'} {done} 个账号。", "success")
+        flash(f"已{'启用' if active else '停用'} {len(users)} 个账号。", "success")
 
 
 def _changes(view, context, model: AuditLog, name):
+    changes = shown_changes(model.table_name, model.changes or {}, current_user.role, current_scope(db.session),
+                            model.school_id)
     rows = "".join(
         f"<tr><td>{Markup.escape(k)}</td><td>{Markup.escape(json.dumps(v[0], ensure_ascii=False))}"
         f"</td><td>{Markup.escape(json.dumps(v[1], ensure_ascii=False))}</td></tr>"
-        for k, v in (model.changes or {}).items()
+        for k, v in changes.items()
     )
     return Markup(f'<table class="table table-sm"><tr><th>字段</th><th>修改前</th><th>修改后</th></tr>{rows}</table>')
 

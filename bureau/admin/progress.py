@@ -17,6 +17,7 @@ from bureau import clock
 from bureau.admin.base import PageView, Todo, home_todo
 from bureau.exports.xlsx import xlsx_response
 from bureau.extensions import db
+from bureau.params import int_arg, parse_int
 from bureau.progress import periods
 from bureau.progress.export import week_sheets
 from bureau.progress.figures import FIGURES, label_of
@@ -62,11 +63,6 @@ HELPERS = SimpleNamespace(local=_local, pct=_pct, week_label=periods.week_label,
                           fields=FIELDS, figures=FIGURES, label_of=label_of)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.values.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def _open_weeks(campaign: Campaign, now: datetime) -> None:
     """Open the weeks that have begun (a lazy stand-in for the Monday job)."""
     try:
@@ -85,7 +81,7 @@ class ProgressView(PageView):
     def _campaign(self) -> Campaign | None:
         """The campaign asked for (?campaign=id), else the latest one the user can see."""
         campaigns = visible_campaigns(db.session)
-        wanted = _int_arg("campaign")
+        wanted = int_arg("campaign", source=request.values)
         chosen = next((c for c in campaigns if c.id == wanted), None)
         if wanted is not None and chosen is None:
             abort(404)
@@ -127,7 +123,7 @@ class ProgressView(PageView):
 
     def _region(self) -> Region:
         """The region asked for (?region=id) inside the user's scope, else the user's own."""
-        wanted = _int_arg("region")
+        wanted = int_arg("region", source=request.values)
         if wanted is None:
             return current_user.region
         region = db.session.scalar(select(Region).where(Region.id == wanted))
@@ -289,8 +285,8 @@ class DueView(PageView):
 
     @expose("/")
     def index(self):
-        hours = _int_arg("hours")
-        if hours is None or not 1 <= hours <= MAX_DUE_HOURS:
+        hours = parse_int(request.values.get("hours", ""), 1, MAX_DUE_HOURS)
+        if hours is None:
             if "hours" in request.args:
                 flash(f"小时数应为 1 到 {MAX_DUE_HOURS} 之间的整数，已按 24 小时显示。", "error")
             hours = 24

@@ -28,10 +28,12 @@ from bureau.admin.visit_forms import VisitForm, visit_input
 from bureau.exports.visits import coverage_sheet, missed_sheet
 from bureau.exports.xlsx import xlsx_response
 from bureau.extensions import db
+from bureau.params import ids_of, int_arg
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import Region
 from bureau.tenants.users import UserError, create_user
 from bureau.visits.assignments import AssignmentError, hand_over, with_responsible
+from bureau.visits.calendar import DateWindowError, check_campaign, check_term
 from bureau.visits.coverage import LEVELS, NEXT_LEVEL, coverage_rows, current_term, missed_students, total
 from bureau.visits.models import (
     ASSIGNMENT_KINDS,
@@ -56,7 +58,17 @@ from bureau.visits.models import (
     default_coverage_deadline,
 )
 from bureau.visits.privacy import shown_phone
-from bureau.visits.records import VisitError, add_photo, photo_file, record_visit, resubmit, review
+from bureau.visits.records import (
+    MAX_PHOTO_BYTES,
+    VisitError,
+    add_photos,
+    photo_file,
+    photo_files,
+    prepare_photos,
+    record_visit,
+    resubmit,
+    review,
+)
 from bureau.visits.roster import EXAMPLE, HEADERS, STAFF_EXAMPLE, STAFF_HEADERS, import_roster, import_staff
 
 SCHOOL_ADMIN = ("school_admin",)
@@ -92,8 +104,11 @@ class TermView(ScopedModelView):
     form_columns = ("name", "start_date", "end_date")
 
     def on_model_change(self, form, model: Term, is_created: bool) -> None:
-        if model.end_date <= model.start_date:
-            raise ValidationError("结束日期应晚于开始日期")
+        # The rule the mapper event enforces on every writer, run first to show its message here.
+        try:
+            check_term(model.start_date, model.end_date)
+        except DateWindowError as error:
+            raise ValidationError(str(error)) from error
 
 
 class CampaignView(ScopedModelView):
@@ -119,10 +134,13 @@ class CampaignView(ScopedModelView):
     form_ajax_refs = {"region": CappedAjaxLoader("region", db.session, Region, fields=["name", "code"])}
 
     def on_model_change(self, form, model: Campaign, is_created: bool) -> None:
-        if model.end_date < model.start_date:
-            raise ValidationError("结束日期不能早于开始日期")
-        if model.coverage_deadline is None:
+        if model.coverage_deadline is None and model.start_date is not None:
             model.coverage_deadline = default_coverage_deadline(model.start_date)
+        try:
+            check_campaign(model.start_date, model.end_date, model.term.start_date if model.term else None,
+                           model.coverage_deadline)
+        except DateWindowError as error:
+            raise ValidationError(str(error)) from error
 
 
 class SchoolClassView(ScopedModelView):
@@ -150,7 +168,7 @@ class StaffView(ScopedModelView):
     @action("create_logins", "创建教师账号", "为所选教职工创建教师登录账号？初始密码只显示一次，首次登录须修改。")
     def create_logins(self, ids):
         actor = current_user._get_current_object()
-        staff = db.session.scalars(select(Staff).where(Staff.id.in_([int(i) for i in ids]))).all()
+        staff = db.session.scalars(select(Staff).where(Staff.id.in_(ids_of(ids)))).all()
         created = []
         try:
             for row in staff:
@@ -278,7 +296,7 @@ class VisitView(ReadOnlyView):
 
     @expose("/review/", methods=("GET", "POST"))
     def review(self):
-        visit = db.session.scalar(select(Visit).where(Visit.id == request.args.get("id", type=int)))
+        visit = db.session.scalar(select(Visit).where(Visit.id == int_arg("id", 0)))
         if visit is None:
             abort(404)
         if request.method == "POST":
@@ -322,7 +340,10 @@ class PhotoView(PageView):
         path = photo_file(photo, current_app.config["UPLOAD_DIR"]) if photo else None
         if path is None or not path.is_file():
             abort(404)
-        return send_file(path, mimetype=photo.content_type, max_age=0)
+        # The bytes were re-encoded on upload (records.prepare_photo), so inline is safe to send.
+        extension = path.suffix if path.suffix in (".jpg", ".png") else ""
+        return send_file(path, mimetype=photo.content_type, max_age=0,
+                         download_name=f"visit-photo-{photo.id}{extension}")
 
 
 class MyVisitsView(PageView):
@@ -362,22 +383,25 @@ class MyVisitsView(PageView):
         if request.method == "GET" and visit is None:
             form.visited_on.data = _today()
         if form.validate_on_submit():
+            # One more byte than allowed is enough to refuse a photo that is too big.
+            uploads = [(upload.filename, upload.read(MAX_PHOTO_BYTES + 1))
+                       for upload in request.files.getlist(form.photos.name) if upload and upload.filename]
             try:
-                data = visit_input(form)
-                if visit is None:
-                    visit = record_visit(db.session, staff, data)
-                else:
-                    resubmit(db.session, visit, data)
-                for upload in request.files.getlist(form.photos.name):
-                    if upload and upload.filename:
-                        add_photo(db.session, visit, upload.read(), current_app.config["UPLOAD_DIR"])
+                # Every photo is checked before the first file is written; files written are
+                # removed again if the record, the flush or the commit fails.
+                with photo_files() as written:
+                    photos = prepare_photos(uploads)
+                    data = visit_input(form)
+                    saved = record_visit(db.session, staff, data) if visit is None else \
+                        resubmit(db.session, visit, data)
+                    add_photos(db.session, saved, photos, current_app.config["UPLOAD_DIR"], written)
+                    db.session.commit()
             except VisitError as error:
                 db.session.rollback()
                 flash(str(error), "error")
             else:
-                db.session.commit()
                 flash("走访记录已提交，等待学校审核。" + ("（该学生本学期已有走访记录，已标记为重复走访）"
-                                               if visit.is_repeat else ""), "success")
+                                               if saved.is_repeat else ""), "success")
                 return redirect(url_for(".index"))
         return self.render("admin/visits/my_form.html", form=form, visit=visit, **_labels())
 
@@ -413,7 +437,7 @@ class StaffImportView(SheetImportView):
 def _drill() -> tuple[str, dict[str, int]]:
     """The level shown and the units it lies within, from the query string."""
     scope = _scope()
-    within = {lv: request.args.get(lv, type=int) for lv in LEVELS if request.args.get(lv, type=int)}
+    within = {lv: int_arg(lv) for lv in LEVELS if int_arg(lv)}
     default = NEXT_LEVEL.get(scope.level if scope else "school", "school")
     level = request.args.get("level", default)
     if level not in LEVELS:

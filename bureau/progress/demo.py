@@ -21,6 +21,7 @@ from bureau.progress.service import (
 )
 from bureau.tenants.models import School, User
 from bureau.visits import demo as visits_demo
+from bureau.visits.calendar import school_year
 from bureau.visits.models import Campaign, Term
 
 CAMPAIGN = "周调度演示：万师访万家大走访"
@@ -40,10 +41,12 @@ def _campaign(session: Session, nodes: dict, now: datetime) -> Campaign:
     campaign = session.scalar(select(Campaign).where(Campaign.name.in_((visits_demo.CAMPAIGN, CAMPAIGN))))
     if campaign is not None:
         return campaign
-    start = periods.current_week(now) - timedelta(weeks=PAST_WEEKS)
-    term = Term(name="演示学期（周调度）", start_date=start, end_date=start + timedelta(weeks=20))
+    # Six weeks back, but within this school year, as the date rule wants a term and campaign.
+    year_start, year_end = school_year(clock.local(now).date())
+    start = max(periods.current_week(now) - timedelta(weeks=PAST_WEEKS), year_start)
+    term = Term(name="演示学期（周调度）", start_date=start, end_date=min(start + timedelta(weeks=20), year_end))
     campaign = Campaign(name=CAMPAIGN, region=nodes["990000"], term=term, start_date=start,
-                        end_date=start + timedelta(weeks=18), coverage_deadline=start +
+                        end_date=min(start + timedelta(weeks=18), year_end), coverage_deadline=start +
                         timedelta(weeks=8), report_weekday=3, report_time=time(17, 0))
     session.add(campaign)
     session.flush()

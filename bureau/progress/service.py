@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, Integer, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from bureau.progress.models import ExpectedReport, ReportWeek, WeeklyReport, Wee
 from bureau.tenants.guard import scoped
 from bureau.tenants.models import School, User
 from bureau.tenants.scope import Scope
+from bureau.visits.calendar import MAX_CAMPAIGN_WEEKS
 from bureau.visits.models import Campaign
 
 STATUS_LABELS = {"missing": "未提交", "on_time": "按时", "late": "逾期", "returned": "退回",
@@ -59,9 +60,14 @@ def campaign_weeks(campaign: Campaign) -> list[date]:
 
 
 def opened_weeks(campaign: Campaign, now: datetime) -> list[date]:
-    """The campaign's weeks that have begun by `now`."""
-    current = periods.current_week(now)
-    return [week for week in campaign_weeks(campaign) if week <= current]
+    """The campaign's weeks that have begun by `now`: the latest MAX_CAMPAIGN_WEEKS of them at most.
+
+    The date rule keeps a campaign within one school year; the cap holds whatever the database
+    says (rows written before the rule), so no page ever opens years of weeks.
+    """
+    last = min(periods.week_of(campaign.end_date), periods.current_week(now))
+    first = max(periods.week_of(campaign.start_date), last - timedelta(weeks=MAX_CAMPAIGN_WEEKS - 1))
+    return periods.weeks_between(first, last) if first <= last else []
 
 
 def open_week(session: Session, campaign: Campaign, week_start: date,
@@ -103,7 +109,8 @@ def _report_week(session: Session, campaign_id: int, week_start: date) -> Report
 
 
 def open_due_weeks(session: Session, campaign: Campaign, now: datetime) -> int:
-    """Open every week of a campaign that has begun and is not open yet; returns how many."""
+    """Open every week of a campaign that has begun and is not open yet (at most the latest
+    MAX_CAMPAIGN_WEEKS, by `opened_weeks`); returns how many."""
     done = set(session.scalars(select(ReportWeek.week_start)
                                .where(ReportWeek.campaign_id == campaign.id)))
     missing = [week for week in opened_weeks(campaign, now) if week not in done]

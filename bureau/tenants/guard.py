@@ -15,6 +15,7 @@ from sqlalchemy.orm.util import LoaderCriteriaOption
 
 from bureau.tenants.models import Region, School, TenantOwned, User
 from bureau.tenants.scope import Scope
+from bureau.tenants.tree import region_write_error, school_write_error
 
 SCOPE_KEY = "bureau.scope"
 EXPLICIT_KEY = "bureau.explicit_scope"
@@ -23,6 +24,9 @@ EXPLICIT_KEY = "bureau.explicit_scope"
 _extra_rules: list[Callable[[Scope], LoaderCriteriaOption]] = []
 # Extra write checks: each takes (session, scope, obj) and returns False to refuse, None to pass.
 _extra_checks: list[Callable[[Session, Scope, object], bool | None]] = []
+# The one write rule of each model that has no school_id: (session, scope, obj) -> may it be written?
+# A model with neither a school nor a rule is written by nobody signed in (default deny).
+_model_rules: dict[type, Callable[[Session, Scope, object], bool]] = {}
 
 
 class TenantViolation(Exception):
@@ -39,6 +43,16 @@ def write_check(check: Callable[[Session, Scope, object], bool | None]):
     """Register a further write check."""
     _extra_checks.append(check)
     return check
+
+
+def write_rule(model: type):
+    """Register the write rule of a model that has no school (terms, campaigns, regions, users)."""
+
+    def register(rule: Callable[[Session, Scope, object], bool]):
+        _model_rules[model] = rule
+        return rule
+
+    return register
 
 
 def current_scope(session: Session) -> Scope | None:
@@ -146,15 +160,20 @@ def allowed(session: Session, scope: Scope, obj: object) -> bool:
             return False
         school = session.get(School, school_id)
         return school is not None and scope.covers_school(school)
-    if isinstance(obj, School):
-        return scope.covers_school(obj)
-    if isinstance(obj, Region):
-        return scope.covers_region(obj)
-    if isinstance(obj, User):
-        if obj.school is not None:
-            return scope.covers_school(obj.school)
-        return obj.region is not None and scope.covers_region(obj.region)
-    return True
+    for model, rule in _model_rules.items():
+        if isinstance(obj, model):
+            return rule(session, scope, obj)
+    return False
+
+
+@write_rule(School)
+def _school_writes(session: Session, scope: Scope, school: School) -> bool:
+    return scope.covers_school(school) and school_write_error(session, scope, school) is None
+
+
+@write_rule(Region)
+def _region_writes(session: Session, scope: Scope, region: Region) -> bool:
+    return scope.covers_region(region) and region_write_error(session, scope, region) is None
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,15 +1,18 @@
 """Regions, schools (the tenants), users, sign-in attempts, and the tenant-owned mixin."""
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, event
+from sqlalchemy import Boolean, ForeignKey, Index, String, event, inspect, or_, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bureau import clock
 from bureau.db_types import UTCDateTime
 from bureau.extensions import db
+from bureau.history import target
 
 REGION_KINDS = {
     "province": "省",
@@ -85,8 +88,15 @@ class TenantOwned:
         return relationship(School, lazy="select")
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(db.Model):
-    """A login. One role and one scope node: a region (region roles) or a school (school roles)."""
+    """A login. One role and one scope node: a region (region roles) or a school (school roles).
+
+    session_token is part of every session cookie (get_id); a new one ends every session at once.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -98,6 +108,7 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     region: Mapped[Region | None] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship(lazy="joined")
@@ -116,7 +127,15 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login's alternative token: a cookie names the user and the session generation.
+        return f"{self.id}:{self.session_token}"
+
+    def has_session_token(self, token: str) -> bool:
+        return self.session_token is not None and hmac.compare_digest(self.session_token, token)
+
+    def end_sessions(self) -> None:
+        """Every cookie issued so far stops working (sign-out; see _end_sessions_on_change)."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -137,23 +156,50 @@ class User(db.Model):
         return f"{self.display_name or self.username}（{self.username}）"
 
 
+# A change of any of these ends the user's sessions: who they are allowed to be has changed.
+SESSION_BOUND = ("password_hash", "role", "region_id", "region", "school_id", "school", "active")
+
+
+@event.listens_for(Session, "before_flush")
+def _end_sessions_on_change(session: Session, flush_context, instances) -> None:
+    """The one place that rotates session tokens, so the console, services and CLI need not."""
+    for obj in session.dirty:
+        if not isinstance(obj, User):
+            continue
+        state = inspect(obj)
+        if any(state.attrs[key].history.has_changes() for key in SESSION_BOUND):
+            obj.end_sessions()
+
+
 class LoginAttempt(db.Model):
-    """Every sign-in attempt, for throttling repeated wrong passwords."""
+    """Every sign-in attempt. Recorded as a failure before the password is checked (see signin)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     success: Mapped[bool] = mapped_column(Boolean)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+    client: Mapped[str | None] = mapped_column(String(64))  # the throttling key: address or /64
 
-    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempt_username_at", "username", "at"),
+        Index("ix_login_attempt_client_at", "client", "at"),
+        Index("ix_login_attempt_at", "at"),
+    )
+
+
+class LoginLock(db.Model):
+    """One row per username and per client, locked while an attempt is counted and reserved."""
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 def place_region(session: Session, region: Region) -> None:
     """Fill a region's denormalised ancestors from its parent."""
-    parent = region.parent or (session.get(Region, region.parent_id) if region.parent_id else None)
+    parent = target(session, region, "parent")
     if parent is None:
-        region.province_id = region.city_id = None
+        region.parent_id = region.province_id = region.city_id = None
         return
     region.parent_id = parent.id
     region.province_id = parent.id if parent.kind == "province" else parent.province_id
@@ -162,11 +208,37 @@ def place_region(session: Session, region: Region) -> None:
 
 def place_school(session: Session, school: School) -> None:
     """Fill a school's denormalised ancestors from its county."""
-    county = school.county or (session.get(Region, school.county_id) if school.county_id else None)
+    county = target(session, school, "county")
     if county is not None:
         school.county_id = county.id
         school.city_id = county.city_id
         school.province_id = county.province_id
+
+
+def _moved(region: Region) -> bool:
+    """Has this stored region been given another parent in this session?"""
+    state = inspect(region)
+    return state.key is not None and (state.attrs.parent.history.has_changes()
+                                      or state.attrs.parent_id.history.has_changes())
+
+
+def place_below(session: Session, region: Region) -> None:
+    """After `region` moved, recompute the ancestors of every region and school under it.
+
+    Its schools and sub-regions copy its ancestors, so leaving them would keep them visible to
+    (and managed by) the old city and hidden from the new one. Loaded as rows, not updated in
+    bulk, so the tenant guard and the audit log see every one of them.
+    """
+    below = [region]
+    if region.kind in ("province", "city"):
+        key = Region.province_id if region.kind == "province" else Region.city_id
+        below += session.scalars(select(Region).where(key == region.id)).all()
+        for child in sorted(below[1:], key=lambda r: r.kind != "city"):  # cities before counties
+            place_region(session, child)
+    ids = [r.id for r in below]
+    for school in session.scalars(select(School).where(
+            or_(School.county_id.in_(ids), School.city_id.in_(ids), School.province_id.in_(ids)))):
+        place_school(session, school)
 
 
 @event.listens_for(Session, "before_flush")
@@ -175,6 +247,9 @@ def _place_before_flush(session: Session, flush_context, instances) -> None:
     with session.no_autoflush:
         for obj in list(session.new) + list(session.dirty):
             if isinstance(obj, Region):
+                moved = _moved(obj)
                 place_region(session, obj)
+                if moved:
+                    place_below(session, obj)
             elif isinstance(obj, School):
                 place_school(session, obj)

@@ -10,21 +10,15 @@ from sqlalchemy.orm import Session
 from bureau.sheets import ImportResult, RowError, SheetError, SheetRow, read_sheet
 from bureau.tenants.models import STAGES, Region, School
 from bureau.tenants.scope import Scope
+from bureau.tenants.tree import PARENTS, RegionRow, region_change_error, school_change_error
 
 HEADERS = ["代码", "名称", "类型", "上级代码"]
 OPTIONAL = ("学段",)
 KINDS = {"省": "province", "设区市": "city", "省直管县": "direct_county", "县区": "county",
          "学校": "school"}
-KIND_NAMES = {v: k for k, v in KINDS.items()}
-# The kinds each kind may hang under; order is also the order rows are written in.
-PARENTS = {
-    "province": (),
-    "city": ("province",),
-    "direct_county": ("province",),
-    "county": ("city",),
-    "school": ("county", "direct_county"),
-}
 CHUNK = 500
+# The most rows one sheet may hold: the largest province has some 25,000 schools with its regions.
+MAX_ROWS = 30_000
 
 
 @dataclass
@@ -77,18 +71,21 @@ def _parse(rows: list[SheetRow]) -> tuple[list[_Node], list[RowError]]:
     return nodes, errors
 
 
-def parent_error(kind: str, parent_kind: str | None) -> str | None:
-    """Why a node of `kind` may not hang under a node of `parent_kind`, or None."""
-    if kind == "province":
-        return "省不应有上级" if parent_kind else None
-    if parent_kind not in PARENTS[kind]:
-        allowed = "或".join(KIND_NAMES[k] for k in PARENTS[kind])
-        actual = f"，不能是{KIND_NAMES[parent_kind]}" if parent_kind else ""
-        return f"{KIND_NAMES[kind]}的上级应为{allowed}{actual}"
-    return None
+def _taken(session: Session, codes: list[str]) -> set[str]:
+    """Which of `codes` any region or school holds, in scope or not (read from the plain tables,
+    which the tenant guard does not filter), so a collision is refused before the insert fails."""
+    taken: set[str] = set()
+    for table in (Region.__table__, School.__table__):
+        for i in range(0, len(codes), CHUNK):
+            taken.update(session.scalars(select(table.c.code).where(table.c.code.in_(codes[i : i + CHUNK]))))
+    return taken
 
 
-def _check_tree(nodes, regions, schools, scope) -> list[RowError]:
+_COLUMN = {"code": "代码", "kind": "类型", "parent": "上级代码"}
+
+
+def _check_tree(nodes, regions, schools, taken, scope) -> list[RowError]:
+    """Each row against the tree's one write rule (bureau.tenants.tree), as the console is."""
     errors = []
     in_file = {n.code: n.kind for n in nodes}
     for n in nodes:
@@ -98,43 +95,33 @@ def _check_tree(nodes, regions, schools, scope) -> list[RowError]:
         if other is not None:
             errors.append(RowError(r, "代码", f"「{n.code}」已被{'学校' if n.kind != 'school' else '区域'}使用"))
             continue
-        if old is not None and n.kind != "school" and old.kind != n.kind:
-            errors.append(RowError(r, "类型", f"「{n.code}」已是{KIND_NAMES[old.kind]}，不能改为{KIND_NAMES[n.kind]}"))
+        if old is None and n.code in taken:  # held outside the scope: say no more than that
+            errors.append(RowError(r, "代码", f"「{n.code}」不可用，请核对代码"))
             continue
-        if n.kind == "province":
-            if n.parent_code:
-                errors.append(RowError(r, "上级代码", "省不应有上级代码"))
+        if n.kind == "province" and n.parent_code:
+            errors.append(RowError(r, "上级代码", "省不应有上级代码"))
             continue
-        parent_kind = in_file.get(n.parent_code) or (
-            regions[n.parent_code].kind if n.parent_code in regions else None
-        )
-        if parent_kind is None:
+        parent = regions.get(n.parent_code)
+        parent_kind = in_file.get(n.parent_code) or (parent.kind if parent else None)
+        if n.kind != "province" and parent_kind is None:
             errors.append(RowError(r, "上级代码", f"「{n.parent_code}」不存在"))
-        elif parent_error(n.kind, parent_kind):
-            errors.append(RowError(r, "上级代码", f"「{n.parent_code}」：{parent_error(n.kind, parent_kind)}"))
-        elif scope is not None and not _within(scope, n, old, regions, in_file):
-            errors.append(RowError(r, "代码", "不在您的管辖范围内"))
+            continue
+        if n.kind == "school":
+            refusal = school_change_error(scope, old, parent_kind, parent)
+        else:
+            refusal = region_change_error(scope, RegionRow.of(old) if old else None, n.kind, parent_kind, parent)
+        if refusal is not None:
+            prefix = f"「{n.parent_code}」：" if refusal.field == "parent" and n.parent_code else ""
+            errors.append(RowError(r, _COLUMN[refusal.field], prefix + refusal.message))
     return errors
-
-
-def _within(scope: Scope, node: _Node, old, regions, in_file) -> bool:
-    """A region admin may add or change rows only below its own node."""
-    if isinstance(old, School) and not scope.covers_school(old):
-        return False
-    if isinstance(old, Region) and not scope.covers_region(old):
-        return False
-    parent = regions.get(node.parent_code)
-    if parent is None:
-        return node.parent_code in in_file  # the parent is itself a new row, checked on its own
-    return scope.covers_region(parent)
 
 
 def import_org(session: Session, source: str | IO[bytes], scope: Scope | None = None) -> ImportResult:
     """Validate every row, then write them all (flush, no commit); raise SheetError otherwise."""
-    rows = read_sheet(source, HEADERS, OPTIONAL)
+    rows = read_sheet(source, HEADERS, OPTIONAL, max_rows=MAX_ROWS)
     nodes, errors = _parse(rows)
     regions, schools = _existing(session, [n.code for n in nodes if n.kind == "school"])
-    errors += _check_tree(nodes, regions, schools, scope)
+    errors += _check_tree(nodes, regions, schools, _taken(session, [n.code for n in nodes]), scope)
     if not rows:
         errors.append(RowError(None, None, "表格中没有数据行"))
     if errors:

@@ -19,13 +19,18 @@ _schools, _regions = School.__table__, Region.__table__
 
 @dataclass(frozen=True)
 class Scope:
-    """A scope node: a region (by kind) or a school. `ancestors` are regions above it (readable)."""
+    """A scope node: a region (by kind) or a school. `ancestors` are regions above it (readable).
+
+    `role` is the signed-in user's role (None for a system scope, which reads but never writes
+    rows that have no school); `user_id` and `staff_id` say whose scope it is.
+    """
 
     level: str
     node_id: int
     ancestors: tuple[int, ...] = ()
     user_id: int | None = None
     staff_id: int | None = None
+    role: str | None = None
 
     @property
     def is_school(self) -> bool:
@@ -84,7 +89,7 @@ def scope_for_user(user: User, staff_id: int | None = None) -> Scope:
         ancestors = tuple(
             i for i in (school.county_id, school.city_id, school.province_id) if i is not None
         )
-        return Scope("school", school.id, ancestors, user.id, staff_id)
+        return Scope("school", school.id, ancestors, user.id, staff_id, user.role)
     region = user.region
     ancestors = tuple(i for i in (region.city_id, region.province_id) if i is not None)
-    return Scope(region.kind, region.id, ancestors, user.id, staff_id)
+    return Scope(region.kind, region.id, ancestors, user.id, staff_id, user.role)

@@ -1,6 +1,8 @@
 """Sign-in pages and the per-request setup that puts the signed-in user's scope on the session."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -14,8 +16,17 @@ from bureau.extensions import db, login_manager
 from bureau.tenants.guard import set_scope
 from bureau.tenants.models import User
 from bureau.tenants.scope import scope_for_user
-from bureau.tenants.signin import SignInRefused, sign_in
-from bureau.tenants.users import UserError, check_password_rule
+from bureau.tenants.signin import (
+    SignInRefused,
+    change_own_password,
+    due_for_pruning,
+    prune_attempts,
+    reserve_attempt,
+    safe_next,
+    signed_in_user,
+    verify_attempt,
+)
+from bureau.tenants.users import UserError
 
 bp = Blueprint("auth", __name__)
 
@@ -33,10 +44,17 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField("确认新密码", validators=[EqualTo("new", "两次输入的新密码不一致")])
 
 
+SESSION_ID = re.compile(r"([0-9]{1,9}):(.+)")
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """The user of a cookie "id:token", only while the token is the user's current one."""
+    match = SESSION_ID.fullmatch(session_id)
+    user = db.session.get(User, int(match.group(1))) if match else None
+    if user is None or not user.active or not user.has_session_token(match.group(2)):
+        return None
+    return user
 
 
 def staff_id_for(user: User) -> int | None:
@@ -70,26 +88,32 @@ def home():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:  # signing in as someone else: drop the old user's scope,
+            logout_user()                  # which would hide the new user's row from the lookup
+            set_scope(db.session, None)
+        now = clock.now()
         try:
-            user = sign_in(db.session, form.username.data, form.password.data, clock.now(),
-                           request.remote_addr)
+            attempt = reserve_attempt(db.session, form.username.data, request.remote_addr, now)
+            db.session.commit()  # the attempt counts for concurrent ones before the slow check
+            user = signed_in_user(db.session, attempt, form.password.data)
         except SignInRefused as refused:
-            db.session.commit()  # keep the failed attempt: it counts towards the lockout
+            db.session.commit()  # a disabled account's right password is recorded as such
             flash(str(refused), "error")
             return render_template("login.html", form=form), 200
         db.session.commit()
         login_user(user)
-        return redirect(_safe_next() or url_for("admin.index"))
+        if due_for_pruning(attempt):
+            prune_attempts(db.session, now)
+            db.session.commit()
+        return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
     return render_template("login.html", form=form)
-
-
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # a copy of this browser's cookie stops working too
+        db.session.commit()
     logout_user()
     flash("您已安全退出", "info")
     return redirect(url_for("auth.login"))
@@ -102,15 +126,18 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            if not user.check_password(form.current.data):
+            # The current password is a password guess like any other: same limits.
+            attempt = reserve_attempt(db.session, user.username, request.remote_addr, clock.now())
+            db.session.commit()
+            if verify_attempt(db.session, attempt, form.current.data) is None:
                 raise UserError("当前密码不正确")
-            check_password_rule(form.new.data)
-        except UserError as error:
+            change_own_password(user, form.new.data)
+        except (SignInRefused, UserError) as error:
+            db.session.commit()  # keeps the attempt's outcome; the account is unchanged
             flash(str(error), "error")
         else:
-            user.set_password(form.new.data)
-            user.must_change_password = False
             db.session.commit()
+            login_user(user)  # the change ended every session; this one goes on with the new token
             flash("密码已修改", "success")
             return redirect(url_for("admin.index"))
     return render_template("password.html", form=form)

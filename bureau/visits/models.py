@@ -4,13 +4,14 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bureau import clock
 from bureau.db_types import UTCDateTime
 from bureau.extensions import db
 from bureau.tenants.models import Region, TenantOwned, User
+from bureau.visits.calendar import check_campaign, check_term
 
 FOCUS_TYPES = {
     "left_behind": "留守/单亲",
@@ -290,3 +291,20 @@ class VisitPhoto(TenantOwned, db.Model):
 
     def __str__(self) -> str:
         return f"照片 {self.id}"
+
+
+@event.listens_for(Term, "before_insert")
+@event.listens_for(Term, "before_update")
+def _term_dates(mapper, connection, term: Term) -> None:
+    """Every writer (console, CLI, demo, scripts) meets the one date rule of a term."""
+    check_term(term.start_date, term.end_date)
+
+
+@event.listens_for(Campaign, "before_insert")
+@event.listens_for(Campaign, "before_update")
+def _campaign_dates(mapper, connection, campaign: Campaign) -> None:
+    """Every writer meets the one date rule of a campaign, against its term as stored or given."""
+    term = campaign.__dict__.get("term")
+    term_start = term.start_date if term is not None else connection.scalar(
+        select(Term.start_date).where(Term.id == campaign.term_id))
+    check_campaign(campaign.start_date, campaign.end_date, term_start, campaign.coverage_deadline)

@@ -27,3 +27,16 @@ def shown_phone(phone: str | None, role: str, scope: Scope | None, school_id: in
     if sees_full_phone(role, scope, school_id, responsible_staff_id):
         return phone or ""
     return mask_phone(phone)
+
+
+# Personal fields masked wherever they are shown (lists, exports, the audit log): table → columns.
+MASKED_FIELDS = {"student": ("guardian_phone",)}
+
+
+def shown_changes(table: str, changes: dict, role: str, scope: Scope | None, school_id: int | None) -> dict:
+    """An audit row's {field: [before, after]} as this viewer may see it: phones masked as in lists."""
+    masked = MASKED_FIELDS.get(table, ())
+    if not masked or (school_id is not None and sees_full_phone(role, scope, school_id, None)):
+        return changes
+    return {key: ([mask_phone(v) if isinstance(v, str) else v for v in pair] if key in masked else pair)
+            for key, pair in changes.items()}

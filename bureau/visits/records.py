@@ -1,12 +1,16 @@
 """Visit records (家访情况记录表): recording, correcting, reviewing, and their photos."""
 from __future__ import annotations
 
+import io
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from PIL import Image, ImageOps
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bureau import clock
@@ -27,7 +31,8 @@ from bureau.visits.models import (
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_KINDS = {b"\xff\xd8\xff": ("image/jpeg", "jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", "png")}
+MAX_PHOTO_PIXELS = 40_000_000  # a 40-megapixel phone photo; decoding it takes some 120 MB
+PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}  # stored content type, extension
 
 
 class VisitError(ValueError):
@@ -178,34 +183,104 @@ def review(session: Session, visit: Visit, reviewer: User, approve: bool, note: 
     return visit
 
 
-def photo_kind(content: bytes) -> tuple[str, str] | None:
-    """(content type, extension) of a JPEG or PNG by its first bytes, or None."""
-    for magic, kind in PHOTO_KINDS.items():
-        if content.startswith(magic):
-            return kind
-    return None
+@dataclass(frozen=True)
+class PhotoUpload:
+    """An uploaded photo, checked and re-encoded, not yet stored: these bytes are ours."""
+
+    content: bytes
+    content_type: str
+    extension: str
 
 
-def add_photo(session: Session, visit: Visit, content: bytes, upload_dir: str) -> VisitPhoto:
-    """Store a photo of `visit` under upload_dir/<school_id>/ after checking what it is."""
+def _photo_error(name: str, message: str) -> VisitError:
+    label = name if len(name) <= 40 else name[:40] + "…"
+    return VisitError(f"照片「{label}」{message}" if label else f"照片{message}")
+
+
+def prepare_photo(content: bytes, name: str = "") -> PhotoUpload:
+    """Decode an uploaded JPEG or PNG and encode it afresh, or refuse it.
+
+    Only an image Pillow can decode in full passes, at most MAX_PHOTO_PIXELS (a small file can
+    declare a huge canvas). The stored image is upright (EXIF orientation applied) and carries no
+    metadata: no EXIF (GPS, camera, time), no text chunks, no colour profile, nothing appended.
+    """
     if len(content) > MAX_PHOTO_BYTES:
-        raise VisitError("照片不能超过 5 MB")
-    kind = photo_kind(content)
-    if kind is None:
-        raise VisitError("只能上传 JPEG 或 PNG 格式的照片")
-    count = session.scalar(select(VisitPhoto.id).where(VisitPhoto.visit_id == visit.id)
-                           .order_by(VisitPhoto.id).offset(MAX_PHOTOS - 1).limit(1))
-    if count is not None:
-        raise VisitError(f"每条记录最多上传 {MAX_PHOTOS} 张照片")
-    relative = Path(str(visit.school_id)) / f"{uuid.uuid4().hex}.{kind[1]}"
-    target = Path(upload_dir) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
-    photo = VisitPhoto(school_id=visit.school_id, visit=visit, path=str(relative),
-                       content_type=kind[0], size=len(content), uploaded_at=clock.now())
-    session.add(photo)
+        raise _photo_error(name, "超过 5 MB")
+    try:
+        with Image.open(io.BytesIO(content), formats=("JPEG", "PNG")) as image:
+            # The header gives the size: a huge canvas is refused before a pixel is decoded.
+            if image.width * image.height > MAX_PHOTO_PIXELS:
+                raise _photo_error(name, f"像素过多（{image.width}×{image.height}），请压缩后上传")
+            return _reencode(image)
+    except VisitError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _photo_error(name, "像素过多，请压缩后上传") from exc
+    except Exception as exc:  # Pillow fails in many ways on hostile bytes; all mean "not a photo"
+        raise _photo_error(name, "无法识别：只能上传 JPEG 或 PNG 格式的照片") from exc
+
+
+def _reencode(image: Image.Image) -> PhotoUpload:
+    # A phone's JPEG with a depth map or preview opens as MPO: its first picture is the photo.
+    kind = "PNG" if image.format == "PNG" else "JPEG"
+    # Every pixel is decoded on the way (that is the verification: a truncated or corrupt file,
+    # or one that only starts like an image, fails here) and only pixels are written out.
+    upright = ImageOps.exif_transpose(image)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        upright = upright if upright.mode in ("L", "RGB") else upright.convert("RGB")
+        upright.save(out, "JPEG", quality=90)
+    else:
+        # Only the transparency is carried over; icc_profile=None stops Pillow copying the profile.
+        keep = {k: v for k, v in upright.info.items() if k == "transparency"}
+        upright.save(out, "PNG", icc_profile=None, **keep)
+    content_type, extension = PHOTO_FORMATS[kind]
+    return PhotoUpload(out.getvalue(), content_type, extension)
+
+
+def prepare_photos(uploads: list[tuple[str, bytes]]) -> list[PhotoUpload]:
+    """Every photo of a submission checked before any is stored; the first bad one refuses all.
+    (How many a visit may have is add_photos' rule: it knows the photos already stored.)"""
+    return [prepare_photo(content, name) for name, content in uploads]
+
+
+@contextmanager
+def photo_files() -> Iterator[list[Path]]:
+    """The files written inside the block (add_photos appends them): removed again unless the
+    block finishes, so a refusal, a failed flush or a failed commit leaves nothing on disk."""
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload_dir: str,
+               written: list[Path]) -> list[VisitPhoto]:
+    """Store checked photos of `visit` under upload_dir/<school_id>/ (flush); each file written is
+    appended to `written` (see photo_files) before anything else can fail."""
+    if not photos:
+        return []
+    count = session.scalar(select(func.count(VisitPhoto.id)).where(VisitPhoto.visit_id == visit.id)) \
+        if visit.id is not None else 0
+    if count + len(photos) > MAX_PHOTOS:
+        raise VisitError(f"每条记录最多上传 {MAX_PHOTOS} 张照片（已有 {count} 张）")
+    rows = []
+    folder = Path(upload_dir) / str(visit.school_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    for photo in photos:
+        relative = Path(str(visit.school_id)) / f"{uuid.uuid4().hex}.{photo.extension}"
+        target = Path(upload_dir) / relative
+        written.append(target)
+        target.write_bytes(photo.content)
+        rows.append(VisitPhoto(school_id=visit.school_id, visit=visit, path=str(relative),
+                               content_type=photo.content_type, size=len(photo.content),
+                               uploaded_at=clock.now()))
+    session.add_all(rows)
     session.flush()
-    return photo
+    return rows
 
 
 def photo_file(photo: VisitPhoto, upload_dir: str) -> Path:

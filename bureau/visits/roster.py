@@ -8,7 +8,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bureau.sheets import ImportResult, RowError, SheetError, SheetRow, read_sheet
+from bureau.sheets import ImportResult, RowError, SheetError, SheetRow, quote, read_sheet
 from bureau.tenants.models import School
 from bureau.visits.models import FOCUS_TYPES, GRADE_NAMES, POSITIONS, SchoolClass, Staff, Student
 
@@ -26,6 +26,10 @@ SEXES = ("男", "女")
 STAFF_HEADERS = ["姓名", "岗位", "联系电话"]
 STAFF_EXAMPLE = [("王建华", "校级领导", "13800000001"), ("陈丽", "班主任", "13800000002"),
                  ("赵强", "科任教师", "")]
+# The most rows one sheet may hold. The largest schools have some 10,000 students and 1,000 staff;
+# a re-import never removes anyone, so a bigger school imports its sheet in parts.
+ROSTER_MAX_ROWS = 10_000
+STAFF_MAX_ROWS = 2_000
 
 
 @dataclass
@@ -72,20 +76,20 @@ def _parse_row(row: SheetRow, seen: dict[str, int]) -> tuple[dict | None, list[R
             errors.append(RowError(row.number, header, "不能为空"))
     class_key = parse_class(row["班级"]) if row["班级"] else None
     if row["班级"] and class_key is None:
-        errors.append(RowError(row.number, "班级", f"「{row['班级']}」不是有效班级，应写作 三(2) 或 三年级2班"))
+        errors.append(RowError(row.number, "班级", f"{quote(row['班级'])}不是有效班级，应写作 三(2) 或 三年级2班"))
     number = row["学号"]
     if number and number in seen:
-        errors.append(RowError(row.number, "学号", f"「{number}」与第{seen[number]}行重复"))
+        errors.append(RowError(row.number, "学号", f"{quote(number)}与第{seen[number]}行重复"))
     seen.setdefault(number, row.number)
     if row["性别"] and row["性别"] not in SEXES:
-        errors.append(RowError(row.number, "性别", f"「{row['性别']}」应为 男 或 女"))
+        errors.append(RowError(row.number, "性别", f"{quote(row['性别'])}应为 男 或 女"))
     phone = row["联系电话"].replace(" ", "").replace("-", "")
     if phone and not PHONE_PATTERN.match(phone):
-        errors.append(RowError(row.number, "联系电话", f"「{row['联系电话']}」不是11位手机号码"))
+        errors.append(RowError(row.number, "联系电话", f"{quote(row['联系电话'])}不是11位手机号码"))
     focus, unknown = parse_focus(row["重点类型"])
     if unknown:
         allowed = "、".join(FOCUS_TYPES.values())
-        errors.append(RowError(row.number, "重点类型", f"「{'、'.join(unknown)}」不是重点类型，应为 {allowed} 之一"))
+        errors.append(RowError(row.number, "重点类型", f"{quote('、'.join(unknown))}不是重点类型，应为 {allowed} 之一"))
     if errors:
         return None, errors
     values = {"number": number, "name": row["姓名"], "sex": row["性别"] or None, "class_key": class_key,
@@ -101,7 +105,7 @@ def import_roster(session: Session, school: School, source: str | IO[bytes]) -> 
 
     A student missing from the sheet is left as it is; any bad row refuses the whole sheet.
     """
-    rows = read_sheet(source, HEADERS)
+    rows = read_sheet(source, HEADERS, max_rows=ROSTER_MAX_ROWS)
     seen: dict[str, int] = {}
     parsed, errors = [], []
     for row in rows:
@@ -154,13 +158,13 @@ def _parse_staff_row(row: SheetRow, seen: dict[str, int]) -> tuple[dict | None, 
     if not name:
         errors.append(RowError(row.number, "姓名", "不能为空"))
     elif name in seen:
-        errors.append(RowError(row.number, "姓名", f"「{name}」与第{seen[name]}行重复"))
+        errors.append(RowError(row.number, "姓名", f"{quote(name)}与第{seen[name]}行重复"))
     seen.setdefault(name, row.number)
     if position not in POSITIONS:
-        errors.append(RowError(row.number, "岗位", f"「{position}」不是有效岗位，应为 {'、'.join(POSITIONS)} 之一"))
+        errors.append(RowError(row.number, "岗位", f"{quote(position)}不是有效岗位，应为 {'、'.join(POSITIONS)} 之一"))
     phone = row["联系电话"].replace(" ", "").replace("-", "")
     if phone and not PHONE_PATTERN.match(phone):
-        errors.append(RowError(row.number, "联系电话", f"「{row['联系电话']}」不是11位手机号码"))
+        errors.append(RowError(row.number, "联系电话", f"{quote(row['联系电话'])}不是11位手机号码"))
     return (None if errors else {"name": name, "position": position, "phone": phone or None}), errors
 
 
@@ -169,7 +173,7 @@ def import_staff(session: Session, school: School, source: str | IO[bytes]) -> I
 
     Two staff of one name in the school cannot be told apart by a sheet: such a row is refused.
     """
-    rows = read_sheet(source, STAFF_HEADERS)
+    rows = read_sheet(source, STAFF_HEADERS, max_rows=STAFF_MAX_ROWS)
     seen: dict[str, int] = {}
     parsed, errors = [], []
     for row in rows:
@@ -180,7 +184,7 @@ def import_staff(session: Session, school: School, source: str | IO[bytes]) -> I
     existing: dict[str, list[Staff]] = {}
     for staff in session.scalars(select(Staff).where(Staff.school_id == school.id)):
         existing.setdefault(staff.name, []).append(staff)
-    errors += [RowError(number, "姓名", f"本校有多名「{v['name']}」，请先在教职工列表中区分")
+    errors += [RowError(number, "姓名", f"本校有多名{quote(v['name'])}，请先在教职工列表中区分")
                for number, v in parsed if len(existing.get(v["name"], [])) > 1]
     if not rows:
         errors.append(RowError(None, None, "表格中没有数据行"))

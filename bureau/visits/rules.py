@@ -1,5 +1,5 @@
 """Visit rules for the tenant guard: a teacher reads and writes only the visits they made,
-and a campaign belongs to the region that runs it.
+a campaign belongs to the region that runs it, and terms are the province's.
 
 A teacher's scope carries `staff_id` (their linked staff row, or NO_STAFF when none is
 linked, which matches nothing); other users' scopes have none and see their schools' visits.
@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from bureau.tenants.guard import read_rule, write_check
-from bureau.tenants.models import Region
+from bureau.history import is_stored, stored, target
+from bureau.tenants.guard import read_rule, write_check, write_rule
 from bureau.tenants.scope import Scope
-from bureau.visits.models import Campaign, Visit, VisitPhoto, VisitVersion
+from bureau.visits.models import Campaign, Term, Visit, VisitPhoto, VisitVersion
 
 NO_STAFF = 0  # the staff_id of a teacher whose login is linked to no staff row
 
@@ -69,9 +69,18 @@ def _teacher_writes(session: Session, scope: Scope, obj: object) -> bool | None:
     return None
 
 
-@write_check
-def _campaign_writes(session: Session, scope: Scope, obj: object) -> bool | None:
-    if not isinstance(obj, Campaign):
-        return None
-    region = obj.region or (session.get(Region, obj.region_id) if obj.region_id else None)
-    return region is not None and scope.covers_region(region)
+@write_rule(Term)
+def _term_writes(session: Session, scope: Scope, term: Term) -> bool:
+    """Terms are the whole province's calendar: only a province's region admins write them."""
+    return scope.role == "region_admin" and scope.level == "province"
+
+
+@write_rule(Campaign)
+def _campaign_writes(session: Session, scope: Scope, campaign: Campaign) -> bool:
+    """A campaign is written by the admins of the region that runs it (or above), and stays
+    within their region: judged on the region it has and the one it will have."""
+    if scope.role != "region_admin":
+        return False
+    after = target(session, campaign, "region")
+    before = stored(campaign, "region") if is_stored(campaign) else after
+    return all(region is not None and scope.covers_region(region) for region in (before, after))
