@@ -369,7 +369,8 @@ class MyVisitsView(PageView):
     @expose("/<int:visit_id>/edit", methods=("GET", "POST"))
     def edit(self, visit_id: int):
         visit = db.session.scalar(select(Visit).where(Visit.id == visit_id))
-        if visit is None:
+        staff = self._staff()
+        if visit is None or staff is None or visit.staff_id != staff.id:  # a companion reads it only
             abort(404)
         return self._form(visit)
 
