@@ -7,7 +7,6 @@ import io
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from bureau.tenants.models import Region, School, User
 from bureau.tenants.scope import scope_for_user
 from tests.conftest import login
 from tests.factories import make_user
+from tests.visits_support import roster_file
 
 
 def fresh() -> Session:
@@ -235,15 +235,7 @@ def test_the_console_refuses_a_change_of_kind_as_the_import_does(world, login_as
 
 
 def _sheet(rows) -> io.BytesIO:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["代码", "名称", "类型", "上级代码"])
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return out
+    return roster_file(rows, ["代码", "名称", "类型", "上级代码"])
 
 
 def test_an_org_import_cannot_move_the_importers_own_county(world, login_as):
