@@ -43,7 +43,7 @@ def ids_of(values: Iterable[object]) -> list[int]:
     return ids
 
 
-def check_request_ints(names: Iterable[str] = FLASK_ADMIN_INTS, route_args: Mapping[str, object] = None) -> None:
+def check_request_ints(names: Iterable[str] = FLASK_ADMIN_INTS, route_args: Mapping[str, object] | None = None) -> None:
     """Refuse a request whose integer parameters are not integers we can store (400 / 404)."""
     for name in names:
         int_arg(name, low=0)

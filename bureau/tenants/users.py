@@ -106,16 +106,6 @@ def _user_writes(session: Session, scope: Scope, user: User) -> bool:
     return inside and user_write_error(session, scope, user) is None
 
 
-def _stored_node(session: Session, user: User) -> Region | School | None:
-    """The scope node the database holds for `user`, whatever this change sets."""
-    school, region = stored(user, "school"), stored(user, "region")
-    if school is None and region is None:  # relationships not loaded: read the stored keys
-        school_id, region_id = stored(user, "school_id"), stored(user, "region_id")
-        school = session.get(School, school_id) if school_id else None
-        region = session.get(Region, region_id) if region_id else None
-    return school or region
-
-
 def user_write_error(session: Session, actor_scope: Scope | None, user: User) -> str | None:
     """Why the signed-in user of `actor_scope` may not write `user` as it stands in the session.
 
@@ -131,7 +121,8 @@ def user_write_error(session: Session, actor_scope: Scope | None, user: User) ->
         changed = [key for key in MANAGED if state.attrs[key].history.has_changes()]
         return "不能修改自己的用户名、角色、管辖范围或停用自己的账号" if changed else None
     if state.key is not None:
-        error = management_error(actor, actor_scope, stored(user, "role"), _stored_node(session, user))
+        error = management_error(actor, actor_scope, stored(user, "role"),
+                                 stored(user, "school") or stored(user, "region"))
         if error or user in session.deleted:
             return error
     return management_error(actor, actor_scope, user.role, node_of(session, user))
