@@ -48,6 +48,8 @@ def _stored_user(username: str) -> User:
     ("school_admin_a1x", "colleague", "school_admin", ("school", "a1x"), "teacher", ("school", "a1x")),
     # a county admin turns a region admin of its own county into a school admin of its school
     ("admin_a1", "colleague", "region_admin", ("region", "a1"), "school_admin", ("school", "a1x")),
+    # a city admin moves a fellow city admin down to one of its counties (the new node is its own)
+    ("admin_a", "colleague", "region_admin", ("region", "a"), "region_admin", ("region", "a1")),
     # a city admin moves an inspector (created by the province) down to a school
     ("admin_a", "inspector_a", None, None, "school_admin", ("school", "a1x")),
 ])
