@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = BureauFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
@@ -55,6 +55,25 @@ def create_app(config: dict | None = None) -> Flask:
     _error_pages(app)
     app.after_request(_security_headers)
     return app
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class BureauFlask(Flask):
+    """Flask with one commit per request, made here: services flush, views never commit."""
+
+    def dispatch_request(self):
+        """After the view has answered, and inside the error handling of the request: a state-
+        changing request (POST) that succeeded is committed; a read (GET) never writes and an
+        error answer writes nothing, so both are rolled back. A failing commit raises here, so the
+        error page replaces the answer: nobody is told of success for work that was not saved."""
+        response = self.make_response(super().dispatch_request())
+        if request.method in SAFE_METHODS or response.status_code >= 400:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return response
 
 
 def _limit_sign_in(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """The one clock: everything that depends on "now" asks here, and tests set it."""
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -35,3 +35,13 @@ def as_utc(value: datetime) -> datetime:
 def local(value: datetime) -> datetime:
     """An instant shown in Beijing time."""
     return as_utc(value).astimezone(LOCAL)
+
+
+def local_text(value: datetime | None) -> str:
+    """An instant as people here read it: Beijing time to the second ("" for none)."""
+    return local(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def today() -> date:
+    """Today's date in Beijing."""
+    return local(now()).date()

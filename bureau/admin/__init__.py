@@ -14,7 +14,7 @@ from bureau.extensions import db
 
 
 def _local_time(view, value: datetime, name: str) -> str:
-    return clock.local(value).strftime("%Y-%m-%d %H:%M:%S")
+    return clock.local_text(value)
 
 
 # Instants are stored in UTC and always shown in Beijing time.

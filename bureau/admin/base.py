@@ -5,30 +5,62 @@ Tenant scoping is not done here: the tenant guard filters every query these view
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
-from bureau.exports.xlsx import Column, Sheet, xlsx_response
+from bureau.exports.xlsx import Column, Sheet, write_workbook
 from bureau.extensions import db
-from bureau.params import check_request_ints, parse_int
+from bureau.params import check_request_ints, ids_of, parse_int
 from bureau.sheets import SheetError
-from bureau.tenants.guard import TenantViolation
+from bureau.tenants.guard import TenantViolation, current_scope
+from bureau.tenants.scope import Scope
 from bureau.tenants.users import UserError
+from bureau.visits.assignments import AssignmentError
+from bureau.visits.calendar import DateWindowError
+from bureau.visits.records import VisitError
+
+# A service's refusal of a change: its message is for the user, and nothing was changed.
+REFUSALS = (UserError, VisitError, AssignmentError, DateWindowError)
 
 AJAX_LIMIT = 20
 ALL_ROLES = ("leader", "inspector", "region_admin", "school_admin", "teacher")
 READ_ROLES = ("leader", "inspector", "region_admin", "school_admin")
+REGION_READERS = ("leader", "inspector", "region_admin")
+SCHOOL_ADMIN = ("school_admin",)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def has_role(*roles: str) -> bool:
     return current_user.is_authenticated and current_user.role in roles
+
+
+def request_scope() -> Scope | None:
+    """The signed-in user's scope, set on the session for this request."""
+    return current_scope(db.session)
+
+
+def xlsx_response(filename: str, sheets: Iterable[Sheet]) -> Response:
+    """A download of the workbook; written to a temporary file, then streamed to the client."""
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    try:
+        handle.close()
+        write_workbook(handle.name, sheets)
+        stream = open(handle.name, "rb")  # noqa: SIM115 - closed by the response
+    finally:
+        os.unlink(handle.name)  # the open stream keeps the data until it is closed
+    return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0)
 
 
 class RoleAccess:
@@ -50,6 +82,17 @@ class RoleAccess:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
         abort(403)
+
+
+def choice(labels: dict):
+    """A list column shown by its label (a code's Chinese name)."""
+    return lambda view, context, model, name: labels.get(getattr(model, name), getattr(model, name))
+
+
+def yes_no(view, context, model, name) -> str:
+    """A yes/no column: 是 / 否, blank when not answered."""
+    value = getattr(model, name)
+    return "" if value is None else ("是" if value else "否")
 
 
 class CappedAjaxLoader(QueryAjaxModelLoader):
@@ -105,13 +148,27 @@ class ScopedModelView(RoleAccess, ModelView):
         allowed = self.can_delete if name == "delete" else self.can_edit
         return allowed and super().is_action_allowed(name)
 
+    def handle_action(self, return_view=None):
+        """A bulk action is all or nothing: a refusal (a service's or the tenant guard's, flushed
+        here inside the action) becomes a message and nothing changes, never a server error."""
+        try:
+            response = super().handle_action(return_view)
+            db.session.flush()
+        except HTTPException:
+            raise
+        except Exception as refused:  # noqa: BLE001 - handle_view_exception sorts and logs them
+            db.session.rollback()
+            self.handle_view_exception(refused)
+            return redirect(get_redirect_target() or self.get_url(".index_view"))
+        return response
+
     def handle_view_exception(self, exc: Exception) -> bool:
         """Refusals become Chinese messages; another tenant's row reads as missing."""
         if isinstance(exc, TenantViolation):
             flash("记录不存在。", "error")
             return True
-        if isinstance(exc, UserError):
-            flash(str(exc), "error")
+        if isinstance(exc, REFUSALS):
+            flash(f"未做任何修改：{exc}", "error")
             return True
         if isinstance(exc, SheetError):
             for error in exc.errors:
@@ -125,6 +182,18 @@ class ScopedModelView(RoleAccess, ModelView):
         logging.getLogger("bureau").exception("console action failed")
         flash("操作失败，请稍后重试；问题已记录。", "error")
         return True
+
+
+def set_active_rows(model, ids, active: bool, noun: str, switch=None) -> None:
+    """停用 / 启用 the rows of a bulk action: `switch(row, active)` (default: the flag itself)."""
+    rows = db.session.scalars(select(model).where(model.id.in_(ids_of(ids)))).all()
+    for row in rows:
+        if switch is None:
+            row.active = active
+        else:
+            switch(row, active)
+    db.session.flush()  # a refusal of the guard shows before any success is announced
+    flash(f"已{'启用' if active else '停用'} {len(rows)} {noun}。", "success")
 
 
 class ReadOnlyView(ScopedModelView):
@@ -196,7 +265,6 @@ class SheetImportView(PageView):
                     db.session.rollback()
                     refused = error
                 else:
-                    db.session.commit()
                     flash(f"导入成功：{result.summary()}。", "success")
         # At most MAX_SHOWN_ERRORS lines, and the total: a refused sheet never makes a huge page.
         return self.render("admin/sheet_import.html", refused=refused, view=self)

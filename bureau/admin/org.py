@@ -3,24 +3,20 @@ from __future__ import annotations
 
 import json
 
-from flask import flash
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from bureau.admin.base import CappedAjaxLoader, ReadOnlyView, ScopedModelView, SheetImportView
+from bureau.admin.base import CappedAjaxLoader, ReadOnlyView, ScopedModelView, SheetImportView, set_active_rows, yes_no
 from bureau.audit import ACTIONS, AuditLog
 from bureau.extensions import db
-from bureau.params import ids_of
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import REGION_KINDS, ROLES, STAGES, Region, School, User
 from bureau.tenants.orgimport import HEADERS, OPTIONAL, import_org
 from bureau.tenants.tree import region_write_error
 from bureau.tenants.users import (
-    UserError,
     check_password_rule,
     place_user,
     reset_password,
@@ -28,14 +24,6 @@ from bureau.tenants.users import (
     user_write_error,
 )
 from bureau.visits.privacy import shown_changes
-
-
-def _choice(labels: dict):
-    return lambda view, context, model, name: labels.get(getattr(model, name), getattr(model, name))
-
-
-def _yes_no(view, context, model, name):
-    return "是" if getattr(model, name) else "否"
 
 
 class RegionView(ScopedModelView):
@@ -70,7 +58,7 @@ class SchoolView(ScopedModelView):
                      "contact_phone": "联系电话", "county.name": "所属县(市、区)"}
     column_searchable_list = ("code", "name")
     column_filters = ("stage", "active", "county.name")
-    column_formatters = {"active": _yes_no}
+    column_formatters = {"active": yes_no}
     column_default_sort = "code"
     form_columns = ("code", "name", "stage", "county", "active", "address", "contact_name",
                     "contact_phone")
@@ -90,13 +78,7 @@ class SchoolView(ScopedModelView):
         self._set_active(ids, True)
 
     def _set_active(self, ids, active: bool) -> None:
-        schools = db.session.scalars(select(School).where(School.id.in_(ids_of(ids))))
-        count = 0
-        for school in schools:
-            school.active = active
-            count += 1
-        db.session.commit()
-        flash(f"已{'启用' if active else '停用'} {count} 所学校。", "success")
+        set_active_rows(School, ids, active, "所学校")
 
 
 def _scope_node(view, context, model: User, name):
@@ -115,7 +97,7 @@ class UserView(ScopedModelView):
     column_searchable_list = ("username", "display_name")
     column_filters = ("role", "active")
     column_choices = {"role": list(ROLES.items())}
-    column_formatters = {"scope": _scope_node, "active": _yes_no, "must_change_password": _yes_no}
+    column_formatters = {"scope": _scope_node, "active": yes_no, "must_change_password": yes_no}
     column_default_sort = ("id", True)
     form_columns = ("username", "display_name", "role", "region", "school", "password", "active",
                     "must_change_password")
@@ -155,16 +137,9 @@ class UserView(ScopedModelView):
         self._set_active(ids, True)
 
     def _set_active(self, ids, active: bool) -> None:
-        users = db.session.scalars(select(User).where(User.id.in_(ids_of(ids)))).all()
-        try:
-            for user in users:
-                set_active(db.session, user, active, current_scope(db.session))
-        except UserError as refused:
-            db.session.rollback()
-            flash(f"未做任何修改：{refused}", "error")
-            return
-        db.session.commit()
-        flash(f"已{'启用' if active else '停用'} {len(users)} 个账号。", "success")
+        # set_active refuses what the actor may not do: a message, and nothing changes (handle_action).
+        set_active_rows(User, ids, active, "个账号",
+                        lambda user, on: set_active(db.session, user, on, current_scope(db.session)))
 
 
 def _changes(view, context, model: AuditLog, name):

@@ -10,12 +10,12 @@ from types import SimpleNamespace
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
+from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 from sqlalchemy import and_, select
 
 from bureau import clock
-from bureau.admin.base import PageView, Todo, home_todo
-from bureau.exports.xlsx import xlsx_response
+from bureau.admin.base import PageView, Todo, home_todo, xlsx_response
 from bureau.extensions import db
 from bureau.params import int_arg, parse_int
 from bureau.progress import periods
@@ -31,8 +31,10 @@ from bureau.progress.service import (
     UNLOCK_ROLES,
     ReportError,
     approve,
+    closed_weeks,
+    expects_report,
     find_report,
-    is_expected,
+    is_open,
     open_due_weeks,
     opened_weeks,
     report_status,
@@ -40,6 +42,7 @@ from bureau.progress.service import (
     save_draft,
     submit,
     unlock,
+    unopened_weeks,
     week_deadline,
 )
 from bureau.tenants.guard import current_scope
@@ -51,7 +54,7 @@ MAX_DUE_HOURS = 24 * 14
 
 
 def _local(value: datetime | None) -> str:
-    return clock.local(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return clock.local_text(value)
 
 
 def _pct(value: float | None) -> str:
@@ -61,16 +64,6 @@ def _pct(value: float | None) -> str:
 HELPERS = SimpleNamespace(local=_local, pct=_pct, week_label=periods.week_label,
                           week_code=periods.week_code, status_labels=STATUS_LABELS,
                           fields=FIELDS, figures=FIGURES, label_of=label_of)
-
-
-def _open_weeks(campaign: Campaign, now: datetime) -> None:
-    """Open the weeks that have begun (a lazy stand-in for the Monday job)."""
-    try:
-        if open_due_weeks(db.session, campaign, now):
-            db.session.commit()
-    except ReportError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
 
 
 class ProgressView(PageView):
@@ -96,7 +89,6 @@ class ProgressView(PageView):
         campaign = self._campaign()
         if campaign is None:
             return self._render("progress/empty.html")
-        _open_weeks(campaign, now)
         campaigns = visible_campaigns(db.session)
         if current_user.role == "school_admin":
             return self._school_page(campaign, campaigns, now)
@@ -111,10 +103,14 @@ class ProgressView(PageView):
                  .where(ExpectedReport.school_id == current_user.school_id,
                         ExpectedReport.campaign_id == campaign.id)
                  .order_by(ExpectedReport.week_start.desc()))
+        rows = list(db.session.execute(query))
+        # A begun week not recorded yet (the Monday job has not run) is due all the same.
+        rows[:0] = [(week, None) for week in reversed(unopened_weeks(db.session, campaign, now))
+                    if expects_report(db.session, current_user.school_id, campaign, week)]
         history = [
             SimpleNamespace(week=week, report=report, deadline=week_deadline(campaign, week),
                             status=report_status(report))
-            for week, report in db.session.execute(query)
+            for week, report in rows
         ]
         due = [row for row in history if row.status in ("missing", "returned")]
         return self._render("progress/school.html", campaign=campaign, campaigns=campaigns,
@@ -143,7 +139,7 @@ class ProgressView(PageView):
                 if week in weeks:
                     return week
                 flash(f"{periods.week_label(week)}不在本活动已开始的周次中。", "error")
-        past = [week for week in weeks if week_deadline(campaign, week) <= now]
+        past = closed_weeks(campaign, now)
         return past[-1] if past else weeks[-1]
 
     def _trail(self, region: Region) -> list[Region]:
@@ -168,9 +164,9 @@ class ProgressView(PageView):
             week=week, region=region, trail=self._trail(region), level=child_level(region),
             rows=rows, overall=total(rows, region.name), statuses=statuses,
             missing=[s for s in statuses if s.status == "missing"], deadline=due,
-            overdue=periods.hours_overdue(due, now), now=now,
+            overdue=periods.hours_overdue(due, now), now=now, week_open=is_open(db.session, campaign, week),
             chart=[r for r in trend(db.session, campaign.id, scope, region)
-                   if week_deadline(campaign, r.key) <= now])  # a week still open is not 0 %
+                   if r.key in closed_weeks(campaign, now)])  # a week still open is not 0 %
 
     @expose("/export.xlsx")
     def export(self):
@@ -196,9 +192,8 @@ class ProgressView(PageView):
             abort(404)
         if campaign is None or week not in opened_weeks(campaign, now):
             abort(404)
-        _open_weeks(campaign, now)
         school_id = current_user.school_id
-        if not is_expected(db.session, school_id, campaign, week):
+        if not expects_report(db.session, school_id, campaign, week):
             abort(404)
         report = find_report(db.session, school_id, campaign.id, week)
         values = {key: getattr(report, key) for key in FIELDS} if report else {
@@ -230,7 +225,6 @@ class ProgressView(PageView):
             db.session.rollback()
             flash(str(refused), "error")
             return None
-        db.session.commit()
         flash(message, "success")
         return redirect(url_for(".index", campaign=campaign.id))
 
@@ -273,9 +267,26 @@ class ProgressView(PageView):
             db.session.rollback()
             flash(str(refused), "error")
         else:
-            db.session.commit()
             flash(message, "success")
         return redirect(url_for(".report", report_id=report_id))
+
+    @expose("/open", methods=("POST",))
+    def open_weeks(self):
+        """Record the expected schools of the weeks that have begun, now rather than at the
+        Monday job (`bureau open-weeks`): a page never does it as a side effect of reading."""
+        if current_user.role not in BUREAU_ROLES:
+            abort(403)
+        campaign = self._campaign()
+        if campaign is None:
+            abort(404)
+        try:
+            opened = open_due_weeks(db.session, campaign, clock.now())
+        except ReportError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            flash(f"已记录 {opened} 个周次的应报学校。", "success")
+        return redirect(get_redirect_target() or url_for(".index", campaign=campaign.id))
 
 
 class DueView(PageView):
@@ -291,15 +302,11 @@ class DueView(PageView):
                 flash(f"小时数应为 1 到 {MAX_DUE_HOURS} 之间的整数，已按 24 小时显示。", "error")
             hours = 24
         now = clock.now()
-        try:
-            groups = due_within(db.session, now, hours, current_scope(db.session))
-        except ReportError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-            groups = []
-        else:
-            db.session.commit()
-        return self.render("progress/due.html", groups=groups, hours=hours, now=now, fmt=HELPERS)
+        groups = due_within(db.session, now, hours, current_scope(db.session))
+        unopened = [c for c in visible_campaigns(db.session)
+                    if periods.current_week(now) in unopened_weeks(db.session, c, now)]
+        return self.render("progress/due.html", groups=groups, hours=hours, now=now, fmt=HELPERS,
+                           unopened=unopened)
 
 
 def register(admin: Admin) -> None:
@@ -314,13 +321,12 @@ def _report_todos() -> list[Todo]:
     now, todos = clock.now(), []
     scope = current_scope(db.session)
     for campaign in visible_campaigns(db.session):
-        _open_weeks(campaign, now)
         weeks = opened_weeks(campaign, now)
         if not weeks:
             continue
         if current_user.role == "school_admin":
             week = weeks[-1]
-            if not is_expected(db.session, current_user.school_id, campaign, week):
+            if not expects_report(db.session, current_user.school_id, campaign, week):
                 continue
             status = report_status(find_report(db.session, current_user.school_id, campaign.id, week))
             due = week_deadline(campaign, week)
@@ -330,7 +336,7 @@ def _report_todos() -> list[Todo]:
                                   url_for("progress.form", campaign=campaign.id, week=periods.week_code(week)),
                                   urgent=due - now < timedelta(hours=24)))
         elif current_user.role in BUREAU_ROLES:
-            past = [week for week in weeks if week_deadline(campaign, week) <= now]
+            past = closed_weeks(campaign, now)
             if not past:
                 continue
             region = db.session.get(Region, current_user.region_id)

@@ -1,11 +1,10 @@
 """The one .xlsx writer: streamed rows, constant memory, Chinese headers, never a live formula.
 
-Every export in the product goes through `write_workbook` (or `xlsx_response` in a view).
+Every export in the product goes through `write_workbook` (a view sends it with `admin.base.xlsx_response`).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from itertools import chain, islice
 from typing import IO
 
 import xlsxwriter
-from flask import Response, send_file
 
 from bureau import clock
 
@@ -135,21 +133,3 @@ def write_workbook(target: str | IO[bytes], sheets: Iterable[Sheet]) -> None:
     for sheet in sheets:
         writer.sheet(sheet)
     workbook.close()
-
-
-def xlsx_response(filename: str, sheets: Iterable[Sheet]) -> Response:
-    """A download of the workbook; written to a temporary file, then streamed to the client."""
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    try:
-        handle.close()
-        write_workbook(handle.name, sheets)
-        stream = open(handle.name, "rb")  # noqa: SIM115 - closed by the response
-    finally:
-        os.unlink(handle.name)  # the open stream keeps the data until it is closed
-    return send_file(
-        stream,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=filename,
-        max_age=0,
-    )

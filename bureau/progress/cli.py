@@ -31,11 +31,13 @@ def due_reports(hours: int) -> None:
     """列出截止时间在未来 N 小时内、尚未提交周报的学校（按县区分组）。"""
     set_actor(db.session, None, "命令行")
     now = clock.now()
-    try:
-        groups = due_within(db.session, now, hours, None)
+    try:  # the week may not be opened yet if the Monday job has not run: open it first
+        for campaign in visible_campaigns(db.session):
+            open_due_weeks(db.session, campaign, now)
     except ReportError as error:
         _refuse(error)
     db.session.commit()
+    groups = due_within(db.session, now, hours, None)
     if not groups:
         click.echo(f"未来 {hours} 小时内没有待截止且未提交的周报。")
     for group in groups:
@@ -47,7 +49,7 @@ def due_reports(hours: int) -> None:
 
 @click.command("open-weeks")
 def open_weeks() -> None:
-    """记录各活动已开始周次的应报学校（每周一运行；页面访问时也会自动补记）。"""
+    """记录各活动已开始周次的应报学校（每周一 00:05 由定时任务运行；页面只读，不会补记）。"""
     set_actor(db.session, None, "命令行")
     now = clock.now()
     try:

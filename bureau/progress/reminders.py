@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bureau.progress import periods
 from bureau.progress.rates import SchoolStatus, school_statuses
-from bureau.progress.service import campaign_weeks, open_week, week_deadline
+from bureau.progress.service import campaign_weeks, week_deadline
 from bureau.tenants.models import Region
 from bureau.tenants.scope import Scope
 from bureau.visits.models import Campaign
@@ -37,8 +37,8 @@ def due_within(session: Session, now: datetime, hours: int,
                scope: Scope | None) -> list[DueGroup]:
     """Schools whose report of the current week is due in the next `hours` and not submitted.
 
-    A deadline falls inside its own week, so only the current week can still be due; it is
-    opened here if nobody has opened it yet.
+    A deadline falls inside its own week, so only the current week can still be due. It reads
+    only: a week not opened yet (by `bureau open-weeks`) has no expected schools to list.
     """
     week = periods.current_week(now)
     horizon = now + timedelta(hours=hours)
@@ -47,7 +47,6 @@ def due_within(session: Session, now: datetime, hours: int,
         due = week_deadline(campaign, week)
         if week not in campaign_weeks(campaign) or not now < due <= horizon:
             continue
-        open_week(session, campaign, week, now)
         owing = [row for row in school_statuses(session, campaign.id, week, scope, None)
                  if row.status == "missing"]
         for county, rows in groupby(owing, key=lambda row: row.county):

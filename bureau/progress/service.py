@@ -108,15 +108,40 @@ def _report_week(session: Session, campaign_id: int, week_start: date) -> Report
                                                    ReportWeek.week_start == week_start))
 
 
+def unopened_weeks(session: Session, campaign: Campaign, now: datetime) -> list[date]:
+    """The begun weeks whose expected schools are not recorded yet (the Monday job's work)."""
+    done = set(session.scalars(select(ReportWeek.week_start)
+                               .where(ReportWeek.campaign_id == campaign.id)))
+    return [week for week in opened_weeks(campaign, now) if week not in done]
+
+
 def open_due_weeks(session: Session, campaign: Campaign, now: datetime) -> int:
     """Open every week of a campaign that has begun and is not open yet (at most the latest
     MAX_CAMPAIGN_WEEKS, by `opened_weeks`); returns how many."""
-    done = set(session.scalars(select(ReportWeek.week_start)
-                               .where(ReportWeek.campaign_id == campaign.id)))
-    missing = [week for week in opened_weeks(campaign, now) if week not in done]
+    missing = unopened_weeks(session, campaign, now)
     for week in missing:
         open_week(session, campaign, week, now)
     return len(missing)
+
+
+def is_open(session: Session, campaign: Campaign, week_start: date) -> bool:
+    """Has the week been opened (its expected schools recorded)?"""
+    return _report_week(session, campaign.id, week_start) is not None
+
+
+def closed_weeks(campaign: Campaign, now: datetime) -> list[date]:
+    """The begun weeks whose deadline has passed, oldest first: the last is the one to read."""
+    return [week for week in opened_weeks(campaign, now) if week_deadline(campaign, week) <= now]
+
+
+def expects_report(session: Session, school_id: int, campaign: Campaign, week_start: date) -> bool:
+    """Must the school report this week? As recorded when the week was opened; for a week not
+    opened yet, as opening it would record it (an active school under the campaign's region)."""
+    if is_open(session, campaign, week_start):
+        return is_expected(session, school_id, campaign, week_start)
+    school = session.get(School, school_id)
+    region = campaign.region
+    return school is not None and school.active and Scope(region.kind, region.id).covers_school(school)
 
 
 def is_expected(session: Session, school_id: int, campaign: Campaign, week_start: date) -> bool:

@@ -94,17 +94,16 @@ def login():
         now = clock.now()
         try:
             attempt = reserve_attempt(db.session, form.username.data, request.remote_addr, now)
-            db.session.commit()  # the attempt counts for concurrent ones before the slow check
+            # The one commit a view makes: the reservation is its own transaction, so it counts
+            # for concurrent attempts before the slow check (the request commits the outcome).
+            db.session.commit()
             user = signed_in_user(db.session, attempt, form.password.data)
         except SignInRefused as refused:
-            db.session.commit()  # a disabled account's right password is recorded as such
             flash(str(refused), "error")
             return render_template("login.html", form=form), 200
-        db.session.commit()
         login_user(user)
         if due_for_pruning(attempt):
             prune_attempts(db.session, now)
-            db.session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
     return render_template("login.html", form=form)
 
@@ -113,7 +112,6 @@ def login():
 def logout():
     if current_user.is_authenticated:
         current_user.end_sessions()  # a copy of this browser's cookie stops working too
-        db.session.commit()
     logout_user()
     flash("您已安全退出", "info")
     return redirect(url_for("auth.login"))
@@ -128,16 +126,15 @@ def change_password():
         try:
             # The current password is a password guess like any other: same limits.
             attempt = reserve_attempt(db.session, user.username, request.remote_addr, clock.now())
-            db.session.commit()
+            db.session.commit()  # the reservation's own transaction, as in login()
             if verify_attempt(db.session, attempt, form.current.data) is None:
                 raise UserError("当前密码不正确")
             change_own_password(user, form.new.data)
         except (SignInRefused, UserError) as error:
-            db.session.commit()  # keeps the attempt's outcome; the account is unchanged
-            flash(str(error), "error")
+            flash(str(error), "error")  # the request keeps the attempt's outcome, nothing else changed
         else:
-            db.session.commit()
-            login_user(user)  # the change ended every session; this one goes on with the new token
+            db.session.flush()  # the change ends every session: the flush gives the user a new token
+            login_user(user)  # this session goes on with it
             flash("密码已修改", "success")
             return redirect(url_for("admin.index"))
     return render_template("password.html", form=form)

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
 
 from PIL import Image, ImageOps
-from sqlalchemy import exists, func, select
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session
 
 from bureau import clock
@@ -76,7 +74,7 @@ def term_of(session: Session, day: date) -> Term | None:
 
 def _check(session: Session, visitor: Staff, data: VisitInput) -> list[str]:
     errors = []
-    if data.visited_on > clock.local(clock.now()).date():
+    if data.visited_on > clock.today():
         errors.append("走访日期不能晚于今天")
     if data.mode not in VISIT_MODES:
         errors.append("请选择走访方式")
@@ -168,8 +166,18 @@ def resubmit(session: Session, visit: Visit, data: VisitInput) -> Visit:
     return visit
 
 
+# Who reviews a school's visit records: its own admins (the tenant guard keeps them to it).
+REVIEW_ROLES = ("school_admin",)
+
+
+def may_review(user: User) -> bool:
+    return user.role in REVIEW_ROLES
+
+
 def review(session: Session, visit: Visit, reviewer: User, approve: bool, note: str = "") -> Visit:
-    """审核: 待审核 → 通过, or → 退回 with a reason."""
+    """审核: 待审核 → 通过, or → 退回 with a reason; only the school's admins review."""
+    if not may_review(reviewer):
+        raise VisitError("只有学校管理员可以审核走访记录")
     if visit.status != "pending":
         raise VisitError("只能审核待审核的记录")
     note = (note or "").strip()
@@ -244,23 +252,29 @@ def prepare_photos(uploads: list[tuple[str, bytes]]) -> list[PhotoUpload]:
     return [prepare_photo(content, name) for name, content in uploads]
 
 
-@contextmanager
-def photo_files() -> Iterator[list[Path]]:
-    """The files written inside the block (add_photos appends them): removed again unless the
-    block finishes, so a refusal, a failed flush or a failed commit leaves nothing on disk."""
-    written: list[Path] = []
-    try:
-        yield written
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+FILES_KEY = "bureau.files_written"
 
 
-def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload_dir: str,
-               written: list[Path]) -> list[VisitPhoto]:
-    """Store checked photos of `visit` under upload_dir/<school_id>/ (flush); each file written is
-    appended to `written` (see photo_files) before anything else can fail."""
+def _written(session: Session) -> list[Path]:
+    """The photo files this transaction wrote: kept when it commits, removed when it rolls back,
+    so a refusal, a failed flush or a failed commit leaves nothing on disk."""
+    return session.info.setdefault(FILES_KEY, [])
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session: Session) -> None:
+    session.info.pop(FILES_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_files(session: Session) -> None:
+    for path in session.info.pop(FILES_KEY, []):
+        path.unlink(missing_ok=True)
+
+
+def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload_dir: str) -> list[VisitPhoto]:
+    """Store checked photos of `visit` under upload_dir/<school_id>/ (flush); each file belongs
+    to the transaction (see _written) from the moment it is written."""
     if not photos:
         return []
     count = session.scalar(select(func.count(VisitPhoto.id)).where(VisitPhoto.visit_id == visit.id)) \
@@ -273,7 +287,7 @@ def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload
     for photo in photos:
         relative = Path(str(visit.school_id)) / f"{uuid.uuid4().hex}.{photo.extension}"
         target = Path(upload_dir) / relative
-        written.append(target)
+        _written(session).append(target)
         target.write_bytes(photo.content)
         rows.append(VisitPhoto(school_id=visit.school_id, visit=visit, path=str(relative),
                                content_type=photo.content_type, size=len(photo.content),
