@@ -53,9 +53,12 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    what: str = ""  # what the rows are, named in the summary ("学生")
+    unit: str = "条"
 
     def summary(self) -> str:
-        return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
+        u = self.unit
+        return f"新增{self.what} {self.created} {u}，更新 {self.updated} {u}，未变 {self.unchanged} {u}"
 
 
 class SheetError(Exception):

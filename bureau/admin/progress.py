@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from bureau import clock
 from bureau.admin.base import PageView, Todo, home_todo, xlsx_response
@@ -21,7 +21,7 @@ from bureau.params import int_arg, parse_int
 from bureau.progress import periods
 from bureau.progress.export import week_sheets
 from bureau.progress.figures import FIGURES, label_of
-from bureau.progress.models import ExpectedReport, WeeklyReport
+from bureau.progress.models import ExpectedReport, WeeklyReport, report_of_expected
 from bureau.progress.rates import breakdown, child_level, school_statuses, total, trend
 from bureau.progress.reminders import due_within, visible_campaigns
 from bureau.progress.service import (
@@ -96,10 +96,7 @@ class ProgressView(PageView):
 
     def _school_page(self, campaign: Campaign, campaigns: list[Campaign], now: datetime):
         query = (select(ExpectedReport.week_start, WeeklyReport)
-                 .outerjoin(WeeklyReport, and_(
-                     WeeklyReport.school_id == ExpectedReport.school_id,
-                     WeeklyReport.campaign_id == ExpectedReport.campaign_id,
-                     WeeklyReport.week_start == ExpectedReport.week_start))
+                 .outerjoin(WeeklyReport, report_of_expected())
                  .where(ExpectedReport.school_id == current_user.school_id,
                         ExpectedReport.campaign_id == campaign.id)
                  .order_by(ExpectedReport.week_start.desc()))

@@ -21,7 +21,7 @@ from bureau.admin.base import (
 )
 from bureau.extensions import db
 from bureau.params import ids_of
-from bureau.visits.assignments import AssignmentError, hand_over, with_responsible
+from bureau.visits.assignments import AssignmentError, hand_over, without_responsible
 from bureau.visits.logins import create_teacher_logins
 from bureau.visits.models import (
     ASSIGNMENT_KINDS,
@@ -68,8 +68,7 @@ class StaffView(ScopedModelView):
             flash("所选教职工都已有账号。", "info")
 
 def _guardian_phone(view, context, model: Student, name):
-    # Teachers do not open the student list, so no row needs its responsible teacher looked up.
-    return shown_phone(model.guardian_phone, current_user.role, request_scope(), model.school_id, None)
+    return shown_phone(model.guardian_phone, current_user.role, request_scope(), model.school_id)
 
 def _focus(view, context, model: Student, name):
     return "、".join(label for key, label in FOCUS_TYPES.items() if getattr(model, key))
@@ -130,10 +129,8 @@ class GapView(PageView):
 
     @expose("/")
     def index(self):
-        stmt, staff_id = with_responsible(select(Student))
-        rows = db.session.scalars(
-            stmt.where(staff_id.is_(None), Student.active.is_(True))
-            .order_by(Student.school_id, Student.class_id, Student.number).limit(500)).all()
+        rows = db.session.scalars(without_responsible(select(Student))
+                                  .order_by(Student.school_id, Student.class_id, Student.number).limit(500)).all()
         return self.render("admin/visits/gaps.html", rows=rows)
 
 class RosterImportView(SheetImportView):

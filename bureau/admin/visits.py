@@ -32,7 +32,7 @@ from bureau.admin.roster import (
 from bureau.admin.visit_forms import VisitForm, visit_input
 from bureau.extensions import db
 from bureau.params import int_arg
-from bureau.visits.assignments import with_responsible
+from bureau.visits.assignments import without_responsible
 from bureau.visits.models import (
     CAREGIVERS,
     EMPLOYMENT,
@@ -226,8 +226,7 @@ def _visit_todos() -> list[Todo]:
         pending = db.session.scalar(select(func.count(Visit.id)).where(Visit.status == "pending"))
         if pending:
             todos.append(Todo(f"{pending} 条家访记录待审核", url_for("visit.index_view")))
-        stmt, staff_id = with_responsible(select(func.count(Student.id)))
-        gaps = db.session.scalar(stmt.where(staff_id.is_(None), Student.active.is_(True)))
+        gaps = db.session.scalar(without_responsible(select(func.count(Student.id))))
         if gaps:
             todos.append(Todo(f"{gaps} 名学生尚未落实包保教师", url_for("assignment_gaps.index")))
     if role == "teacher":

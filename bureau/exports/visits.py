@@ -36,7 +36,7 @@ def missed_sheet(rows: Iterable, role: str, scope: Scope | None, title: str) -> 
         for r in rows:
             focus = "、".join(label for key, label in FOCUS_TYPES.items() if getattr(r, key))
             yield [r.school, class_label(r.grade, r.class_number), r.number, r.name, r.guardian_name,
-                   shown_phone(r.guardian_phone, role, scope, r.school_id, r.staff_id), r.village, focus,
+                   shown_phone(r.guardian_phone, role, scope, r.school_id), r.village, focus,
                    r.staff_name or "（未落实包保）"]
 
     return Sheet("漏访名单", MISSED_COLUMNS, values(), title=title)

@@ -84,7 +84,7 @@ def load(session: Session, nodes: dict) -> None:
         if week_deadline(campaign, week) <= now:
             _week(session, campaign, week, schools, reviewer)
     current = periods.current_week(now)
-    if current in campaign_weeks(campaign):
+    if current in campaign_weeks(campaign) and week_deadline(campaign, current) > now:  # still open
         open_week(session, campaign, current, now)
         save_draft(session, schools[0].id, campaign, current,
                    {**TEXT, "progress": "（草稿）本周已走访 5 户。"}, now)

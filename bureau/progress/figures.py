@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bureau.tenants.scope import Scope
-from bureau.visits.coverage import coverage_rows
+from bureau.visits.coverage import counted_visit, coverage_rows
 from bureau.visits.models import IN_PERSON_MODES, Campaign, Student, Term, Visit
 
 Number = int | float
@@ -67,11 +67,11 @@ def label_of(key: str) -> str:
 
 
 def _family_visits(school_id: int, period: Period, this_week: bool):
-    """Family visits of a school in the period's term up to the week's Sunday (or in the week
-    only); returned (rejected) records do not count, as in the coverage figures."""
+    """Counted visits of a school in the period's term up to the week's Sunday (or in the week
+    only), by the coverage's one definition."""
     query = select(func.count(Visit.id)).where(
-        Visit.school_id == school_id, Visit.term_id == period.term_id, Visit.target == "family",
-        Visit.status != "returned", Visit.visited_on <= period.week_end)
+        Visit.school_id == school_id, Visit.term_id == period.term_id, counted_visit(),
+        Visit.visited_on <= period.week_end)
     return query.where(Visit.visited_on >= period.week_start) if this_week else query
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,8 +22,12 @@ from bureau.extensions import db
 from bureau.tenants.models import TenantOwned
 from bureau.visits.models import Campaign
 
-# Stored states; the status shown (按时/逾期...) is derived by bureau.progress.status.
-STATES = {"draft": "草稿", "submitted": "已提交", "returned": "退回", "approved": "已审核"}
+
+def report_of_expected():
+    """The join of an expected report to the report the school wrote for it (if any)."""
+    return and_(WeeklyReport.school_id == ExpectedReport.school_id,
+                WeeklyReport.campaign_id == ExpectedReport.campaign_id,
+                WeeklyReport.week_start == ExpectedReport.week_start)
 
 
 class ReportWeek(db.Model):

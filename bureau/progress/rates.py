@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 from sqlalchemy.orm import Session
 
-from bureau.progress.models import ExpectedReport, WeeklyReport
+from bureau.progress.models import ExpectedReport, WeeklyReport, report_of_expected
 from bureau.progress.service import report_status
 from bureau.tenants.guard import explicitly_scoped
 from bureau.tenants.models import Region, School
@@ -77,9 +77,7 @@ def _counted(campaign_id: int, scope: Scope | None, region: Region | None, *colu
         select(*columns, func.count(ExpectedReport.id),
                func.count(WeeklyReport.first_submitted_at), on_time)
         .select_from(ExpectedReport)
-        .outerjoin(WeeklyReport, and_(WeeklyReport.school_id == ExpectedReport.school_id,
-                                      WeeklyReport.campaign_id == ExpectedReport.campaign_id,
-                                      WeeklyReport.week_start == ExpectedReport.week_start))
+        .outerjoin(WeeklyReport, report_of_expected())
         .where(ExpectedReport.campaign_id == campaign_id,
                _in_scope(scope), _region_clause(region))
     )
@@ -147,9 +145,7 @@ def school_statuses(session: Session, campaign_id: int, week_start: date, scope:
         .select_from(ExpectedReport)
         .join(School, School.id == ExpectedReport.school_id)
         .join(Region, Region.id == ExpectedReport.county_id)
-        .outerjoin(WeeklyReport, and_(WeeklyReport.school_id == ExpectedReport.school_id,
-                                      WeeklyReport.campaign_id == ExpectedReport.campaign_id,
-                                      WeeklyReport.week_start == ExpectedReport.week_start))
+        .outerjoin(WeeklyReport, report_of_expected())
         .where(ExpectedReport.campaign_id == campaign_id, ExpectedReport.week_start == week_start,
                _in_scope(scope), _region_clause(region))
         .order_by(county, ExpectedReport.county_id, School.name)

@@ -82,3 +82,8 @@ def with_responsible(stmt: Select) -> tuple[Select, ColumnElement[int]]:
                                       by_class.end_date.is_(None))))
     return stmt, func.coalesce(own.staff_id, by_class.staff_id)
 
+
+def without_responsible(stmt: Select) -> Select:
+    """A statement over Student kept to the active students nobody answers for (包保缺口)."""
+    stmt, staff_id = with_responsible(stmt)
+    return stmt.where(staff_id.is_(None), Student.active.is_(True))

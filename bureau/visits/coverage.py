@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, case, distinct, extract, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, extract, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from bureau.tenants.guard import explicitly_scoped
@@ -31,7 +31,6 @@ LEVELS = {"province": "省", "city": "市", "county": "县(市、区)", "school"
           "class": "班级"}
 NEXT_LEVEL = {"province": "city", "city": "county", "direct_county": "school", "county": "school",
               "school": "grade", "grade": "class"}
-ORDERS = ("coverage", "visits")
 
 
 @dataclass
@@ -101,19 +100,21 @@ def _within(stmt: Select, within: dict[str, int]) -> Select:
     return stmt
 
 
-def _family_visits(scope: Scope, term: Term, until: date | None = None) -> Select:
-    """Per student: visits in the term (up to `until`), any in person, in how many months.
+def counted_visit() -> ColumnElement[bool]:
+    """The one definition of a visit that counts (coverage, the weekly figures): a family visit
+    that was not returned."""
+    return and_(Visit.target == "family", Visit.status != "returned")
 
-    This is the one definition of "visited": a family visit of the term not returned.
-    """
+
+def _family_visits(scope: Scope, term: Term, until: date | None = None) -> Select:
+    """Per student: counted visits in the term (up to `until`), any in person, in how many months."""
     month = extract("year", Visit.visited_on) * 100 + extract("month", Visit.visited_on)
     stmt = (
         select(Visit.student_id,
                func.count().label("n"),
                func.max(case((Visit.mode.in_(IN_PERSON_MODES), 1), else_=0)).label("in_person"),
                func.count(distinct(month)).label("months"))
-        .where(Visit.term_id == term.id, Visit.target == "family", Visit.status != "returned",
-               scope.school_clause(Visit.school_id))
+        .where(Visit.term_id == term.id, counted_visit(), scope.school_clause(Visit.school_id))
         .group_by(Visit.student_id)
     )
     return stmt if until is None else stmt.where(Visit.visited_on <= until)

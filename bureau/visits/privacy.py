@@ -13,20 +13,13 @@ def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
 
 
-def sees_full_phone(role: str, scope: Scope | None, school_id: int, responsible_staff_id: int | None) -> bool:
-    """The school's own admins, and the teacher answering for the student (包保), see the number."""
-    if scope is None or not scope.is_school or scope.node_id != school_id:
-        return False
-    if role == "school_admin":
-        return True
-    return role == "teacher" and scope.staff_id is not None and scope.staff_id == responsible_staff_id
+def sees_full_phone(role: str, scope: Scope | None, school_id: int) -> bool:
+    """Only the school's own admins see the number in full."""
+    return role == "school_admin" and scope is not None and scope.is_school and scope.node_id == school_id
 
 
-def shown_phone(phone: str | None, role: str, scope: Scope | None, school_id: int,
-                responsible_staff_id: int | None) -> str:
-    if sees_full_phone(role, scope, school_id, responsible_staff_id):
-        return phone or ""
-    return mask_phone(phone)
+def shown_phone(phone: str | None, role: str, scope: Scope | None, school_id: int) -> str:
+    return (phone or "") if sees_full_phone(role, scope, school_id) else mask_phone(phone)
 
 
 # Personal fields masked wherever they are shown (lists, exports, the audit log): table → columns.
@@ -36,7 +29,7 @@ MASKED_FIELDS = {"student": ("guardian_phone",)}
 def shown_changes(table: str, changes: dict, role: str, scope: Scope | None, school_id: int | None) -> dict:
     """An audit row's {field: [before, after]} as this viewer may see it: phones masked as in lists."""
     masked = MASKED_FIELDS.get(table, ())
-    if not masked or (school_id is not None and sees_full_phone(role, scope, school_id, None)):
+    if not masked or (school_id is not None and sees_full_phone(role, scope, school_id)):
         return changes
     return {key: ([mask_phone(v) if isinstance(v, str) else v for v in pair] if key in masked else pair)
             for key, pair in changes.items()}

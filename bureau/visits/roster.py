@@ -33,15 +33,24 @@ STAFF_MAX_ROWS = 2_000
 
 
 @dataclass
-class RosterResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class RosterResult(ImportResult):
+    """A roster import also makes the classes its rows name."""
+
+    what: str = "学生"
+    unit: str = "名"
     classes_created: int = 0
 
     def summary(self) -> str:
-        return (f"新增学生 {self.created} 名，更新 {self.updated} 名，未变 {self.unchanged} 名，"
-                f"新建班级 {self.classes_created} 个")
+        return f"{super().summary()}，新建班级 {self.classes_created} 个"
+
+
+def _phone(row: SheetRow, errors: list[RowError]) -> str:
+    """The 联系电话 cell as a mobile number without spaces or dashes ("" if empty); a bad one is
+    named in `errors`."""
+    phone = row["联系电话"].replace(" ", "").replace("-", "")
+    if phone and not PHONE_PATTERN.match(phone):
+        errors.append(RowError(row.number, "联系电话", f"{quote(row['联系电话'])}不是11位手机号码"))
+    return phone
 
 
 def parse_class(text: str) -> tuple[int, int] | None:
@@ -83,9 +92,7 @@ def _parse_row(row: SheetRow, seen: dict[str, int]) -> tuple[dict | None, list[R
     seen.setdefault(number, row.number)
     if row["性别"] and row["性别"] not in SEXES:
         errors.append(RowError(row.number, "性别", f"{quote(row['性别'])}应为 男 或 女"))
-    phone = row["联系电话"].replace(" ", "").replace("-", "")
-    if phone and not PHONE_PATTERN.match(phone):
-        errors.append(RowError(row.number, "联系电话", f"{quote(row['联系电话'])}不是11位手机号码"))
+    phone = _phone(row, errors)
     focus, unknown = parse_focus(row["重点类型"])
     if unknown:
         allowed = "、".join(FOCUS_TYPES.values())
@@ -162,9 +169,7 @@ def _parse_staff_row(row: SheetRow, seen: dict[str, int]) -> tuple[dict | None, 
     seen.setdefault(name, row.number)
     if position not in POSITIONS:
         errors.append(RowError(row.number, "岗位", f"{quote(position)}不是有效岗位，应为 {'、'.join(POSITIONS)} 之一"))
-    phone = row["联系电话"].replace(" ", "").replace("-", "")
-    if phone and not PHONE_PATTERN.match(phone):
-        errors.append(RowError(row.number, "联系电话", f"{quote(row['联系电话'])}不是11位手机号码"))
+    phone = _phone(row, errors)
     return (None if errors else {"name": name, "position": position, "phone": phone or None}), errors
 
 
