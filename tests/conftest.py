@@ -11,7 +11,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from bureau import create_app
 from bureau.extensions import db
@@ -47,6 +47,13 @@ class CsrfClient(FlaskClient):
 
 
 def _fresh_postgres(url: str) -> None:
+    """Drop and recreate the public schema, only of a database named as a test one (`…test`):
+    a BUREAU_TEST_POSTGRES_URL pasted from the production settings must not empty production."""
+    name = make_url(url).database or ""
+    if not name.endswith("test"):
+        pytest.exit(f"BUREAU_TEST_POSTGRES_URL names the database {name!r}: the tests empty the database "
+                    "they are given, so its name must end in 'test' (e.g. bureau_test).",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
