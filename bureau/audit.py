@@ -5,7 +5,7 @@ import datetime as dt
 import decimal
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, inspect, or_
+from sqlalchemy import JSON, ForeignKey, Index, String, insert, inspect, or_
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, with_loader_criteria
 
 from bureau import clock
@@ -111,8 +111,11 @@ def _audited(obj) -> bool:
     return isinstance(obj, db.Model) and not isinstance(obj, AuditLog | LoginAttempt)
 
 
-@event.listens_for(Session, "after_flush")
-def _write_audit(session: Session, flush_context) -> None:
+def write_audit(session: Session) -> None:
+    """One audit row per inserted, updated or deleted row of the flush just made.
+
+    Run after every flush of db.session by bureau.session, in the flush's own transaction.
+    """
     actor_id, actor_name = session.info.get(ACTOR_KEY, (None, "系统"))
     reason = session.info.pop("bureau.reason", None)
     at = clock.now()

@@ -3,6 +3,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -15,7 +16,16 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+class BureauSession(Session):
+    """db.session's class. The tenant guard, ancestor placement, token rotation and the audit log
+    are hooked on it alone (bureau/session.py), so a plain SQLAlchemy Session opened in the same
+    process (a script, a test's fresh look at the database) reads and writes unguarded and
+    unaudited, as a second connection would.
+    """
+
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"class_": BureauSession})
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 babel = Babel()

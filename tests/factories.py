@@ -82,3 +82,12 @@ def build_world(session: Session) -> World:
     extend_visits(session, w)
     extend_progress(session, w)
     return w
+
+
+def stored(statement):
+    """The statement's value as the database holds it, read in a session of its own: rows that a
+    test's session (or a request's) flushed but never committed are not seen."""
+    from bureau.extensions import db
+
+    with Session(db.engine) as fresh:
+        return fresh.scalar(statement)

@@ -6,8 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from bureau import clock, create_app
 from bureau.config import cookies_secure
@@ -343,26 +342,6 @@ def test_every_user_has_an_own_token_in_the_cookie_id(world, session):
     tokens = {u.session_token for u in users}
     assert len(tokens) == len(users) and all(len(t) >= 40 for t in tokens)
     assert all(u.get_id() == f"{u.id}:{u.session_token}" for u in users)
-
-
-def test_migration_0005_gives_existing_users_distinct_tokens(tmp_path, other_app):
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    application = other_app(SQLALCHEMY_DATABASE_URI=url)
-    with application.app_context():
-        upgrade(revision="0004")
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO region (id, code, name, kind) VALUES (1, 'P', '省', 'province')"))
-            for n in (1, 2):
-                conn.execute(text(
-                    "INSERT INTO user (id, username, password_hash, display_name, role, region_id, "
-                    "active, must_change_password, created_at) "
-                    f"VALUES ({n}, 'u{n}', 'x', 'u', 'leader', 1, 1, 0, '2026-11-01 00:00:00')"))
-        upgrade()
-        with engine.connect() as conn:
-            tokens = conn.execute(text("SELECT session_token FROM user")).scalars().all()
-        engine.dispose()
-    assert len(set(tokens)) == 2 and all(tokens)
 
 
 # --- finding 12: the forced first change needs a new password ------------------------------

@@ -12,6 +12,7 @@ from bureau.sheets import SheetError
 from bureau.tenants.models import Region, School
 from bureau.tenants.orgimport import import_org
 from bureau.tenants.scope import scope_for_user
+from tests.factories import stored
 
 HEADER = ["代码", "名称", "类型", "上级代码", "学段"]
 GOOD = [
@@ -40,6 +41,12 @@ def counts(session) -> tuple[int, int, int]:
     return (session.scalar(select(func.count(Region.id))),
             session.scalar(select(func.count(School.id))),
             session.scalar(select(func.count(AuditLog.id))))
+
+
+def stored_counts() -> tuple[int, int, int]:
+    """The same counts in a session of their own: what the database holds."""
+    return (stored(select(func.count(Region.id))), stored(select(func.count(School.id))),
+            stored(select(func.count(AuditLog.id))))
 
 
 def test_a_good_sheet_loads_every_level_with_its_ancestors(session):
@@ -80,7 +87,7 @@ def test_parents_may_come_after_their_children_in_the_sheet(session):
 
 
 def test_bad_rows_are_all_named_and_nothing_is_written(session, world):
-    before = counts(session)
+    before = stored_counts()
     bad = GOOD + [
         ["360200", "景德镇市", "地级市", "360000", ""],          # row 8: unknown 类型
         ["360100", "洪都市", "设区市", "360000", ""],            # row 9: duplicate 代码 (row 3)
@@ -92,7 +99,8 @@ def test_bad_rows_are_all_named_and_nothing_is_written(session, world):
     ]
     with pytest.raises(SheetError) as refused:
         import_org(session, sheet(bad))
-    session.rollback()
+    # The refusal leaves the session as it was: committing it now writes none of the 6 good rows.
+    session.commit()
     found = [(e.row, e.column) for e in refused.value.errors]
     assert found == [(8, "类型"), (9, "代码"), (10, "上级代码"), (11, "上级代码"),
                      (12, "上级代码"), (13, "名称"), (14, "学段")]
@@ -101,7 +109,7 @@ def test_bad_rows_are_all_named_and_nothing_is_written(session, world):
     assert "与第3行重复" in messages[1]
     assert "学校的上级应为县区或省直管县，不能是设区市" in messages[3]
     assert "县区的上级应为设区市，不能是县区" in messages[4]
-    assert counts(session) == before
+    assert stored_counts() == before
 
 
 def test_a_missing_header_is_refused(session):
@@ -121,17 +129,19 @@ def test_a_county_admin_cannot_import_schools_outside_its_county(session, world)
     with pytest.raises(SheetError) as refused:
         import_org(session, sheet(rows), scope)
     assert [(e.row, str(e)) for e in refused.value.errors] == [(3, "第3行「上级代码」列：「B1」：不在您的管辖范围内")]
+    session.commit()
+    assert stored(select(func.count(School.id)).where(School.code.in_(["A1Z", "B1Z"]))) == 0
 
 
 def test_upload_page_lists_every_error_and_writes_nothing(world, login_as, session):
     client = login_as("admin_p")
-    before = counts(session)
-    bad = [["X1", "新区", "县区", "P", ""], ["X2", "", "学校", "A1", ""]]
+    before = stored_counts()
+    bad = [["X1", "新区", "县区", "P", ""], ["X2", "", "学校", "A1", ""], ["X3", "新学校", "学校", "A1", ""]]
     page = client.post("/admin/org_import/", data={"file": (sheet(bad), "org.xlsx")},
                        content_type="multipart/form-data").get_data(as_text=True)
     assert "表格有 2 处错误，未导入任何数据" in page
     assert "县区的上级应为设区市，不能是省" in page and "不能为空" in page
-    assert counts(session) == before
+    assert stored_counts() == before  # not even the good row 4
 
 
 def test_upload_page_imports_a_good_sheet(world, login_as, session):
@@ -140,7 +150,7 @@ def test_upload_page_imports_a_good_sheet(world, login_as, session):
     page = client.post("/admin/org_import/", data={"file": (upload, "o.xlsx")},
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "导入成功：新增 1 条" in page
-    assert session.scalar(select(School.name).where(School.code == "A1Z")) == "甲一区新学校"
+    assert stored(select(School.name).where(School.code == "A1Z")) == "甲一区新学校"
 
 
 def test_cli_import_reports_errors_and_exits_nonzero(app, session, tmp_path):
@@ -149,7 +159,7 @@ def test_cli_import_reports_errors_and_exits_nonzero(app, session, tmp_path):
     result = app.test_cli_runner().invoke(args=["bureau", "import-org", str(path)])
     assert result.exit_code == 1
     assert "第3行「上级代码」列：不能为空" in result.output
-    assert session.scalar(select(func.count(Region.id))) == 0
+    assert stored_counts() == (0, 0, 0)  # not even row 2's province
     path.write_bytes(sheet(GOOD).read())
     result = app.test_cli_runner().invoke(args=["bureau", "import-org", str(path)])
     assert result.exit_code == 0 and "新增 6 条" in result.output

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bureau.sheets import SheetError
 from bureau.visits.models import SchoolClass, Student
 from bureau.visits.roster import HEADERS, import_roster, parse_class
+from tests.factories import stored
 from tests.visits_support import roster_file
 
 GOOD = [
@@ -19,6 +20,11 @@ GOOD = [
 
 def _count(session, model, school):
     return session.scalar(select(func.count()).select_from(model).where(model.school_id == school.id))
+
+
+def _stored_count(model, school):
+    """Counted in a session of its own: what the database holds."""
+    return stored(select(func.count()).select_from(model).where(model.school_id == school.id))
 
 
 def test_class_formats():
@@ -42,8 +48,20 @@ def test_bad_rows_are_named_and_nothing_is_written(session, world):
                                                                (8, "重点类型")]
     assert "第6行「学号」列：「R1」与第2行重复" in messages
     assert "「贫困」不是重点类型" in messages[3]
-    session.rollback()
-    assert _count(session, Student, school) == 0 and _count(session, SchoolClass, school) == 0
+    # The refusal leaves the session as it was: committing it now writes nothing of the 3 good rows.
+    session.commit()
+    assert _stored_count(Student, school) == 0 and _stored_count(SchoolClass, school) == 0
+
+
+def test_the_upload_page_refuses_a_sheet_with_one_bad_row_and_writes_none(world, login_as):
+    school = world.schools["a1x"]
+    students, classes = _stored_count(Student, school), _stored_count(SchoolClass, school)
+    bad = GOOD + [("高三", "R4", "坏班级", "", "", "", "", "", "", "")]
+    page = login_as("school_admin_a1x").post(
+        "/admin/roster_import/", data={"file": (roster_file(bad), "roster.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "表格有 1 处错误，未导入任何数据" in page and "「高三」不是有效班级" in page
+    assert (_stored_count(Student, school), _stored_count(SchoolClass, school)) == (students, classes)
 
 
 def test_wrong_header_is_refused(session, world):
@@ -73,5 +91,10 @@ def test_cli_import_roster(app, session, world, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["bureau", "import-roster", "--school", "A2S", str(path)])
     assert result.exit_code == 0 and "新增学生 3 名" in result.output
+    assert _stored_count(Student, world.schools["a2"]) == 3
+    path.write_bytes(roster_file(GOOD + [("高三", "R4", "坏班级", "", "", "", "", "", "", "")]).getvalue())
+    result = runner.invoke(args=["bureau", "import-roster", "--school", "B1S", str(path)])
+    assert result.exit_code != 0 and "第5行「班级」列" in result.output
+    assert _stored_count(Student, world.schools["b1"]) == 4  # the world's four, none of the sheet's
     result = runner.invoke(args=["bureau", "import-roster", "--school", "NOPE", str(path)])
     assert result.exit_code != 0 and "找不到" in result.output

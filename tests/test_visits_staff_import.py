@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bureau.sheets import SheetError
 from bureau.visits.models import Staff
 from bureau.visits.roster import STAFF_HEADERS, import_staff
+from tests.factories import stored
 
 
 def sheet(rows) -> io.BytesIO:
@@ -40,7 +41,7 @@ def test_staff_are_created_then_updated_by_name_and_never_removed(session, world
 
 def test_bad_staff_rows_are_named_and_nothing_is_written(session, world):
     school = world.schools["a1y"]
-    before = session.scalar(select(func.count(Staff.id)))
+    before = stored(select(func.count(Staff.id)))
     bad = [["", "班主任", ""],                      # row 2: empty 姓名
            ["周敏", "校长", ""],                    # row 3: 岗位 not one of the five
            ["周敏", "班主任", "1380000"],           # row 4: duplicate 姓名, phone of 7 digits
@@ -49,8 +50,20 @@ def test_bad_staff_rows_are_named_and_nothing_is_written(session, world):
         import_staff(session, school, sheet(bad))
     assert [(e.row, e.column) for e in refused.value.errors] == [
         (2, "姓名"), (3, "岗位"), (4, "姓名"), (4, "联系电话")]
-    session.rollback()
-    assert session.scalar(select(func.count(Staff.id))) == before
+    # The refusal leaves the session as it was: committing it now writes nothing of row 5.
+    session.commit()
+    assert stored(select(func.count(Staff.id))) == before
+    assert stored(select(func.count(Staff.id)).where(Staff.name == "吴刚")) == 0
+
+
+def test_the_upload_page_refuses_a_sheet_with_one_bad_row_and_writes_none(world, login_as):
+    before = stored(select(func.count(Staff.id)))
+    page = login_as("school_admin_a1x").post(
+        "/admin/staff_import/", data={"file": (sheet([["郑洁", "科任教师", ""], ["冯涛", "校长", ""]]), "s.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "表格有 1 处错误，未导入任何数据" in page and "「校长」不是有效岗位" in page
+    assert stored(select(func.count(Staff.id))) == before
+    assert stored(select(func.count(Staff.id)).where(Staff.name == "郑洁")) == 0
 
 
 def test_two_staff_of_one_name_cannot_be_updated_by_sheet(session, world):
@@ -59,7 +72,10 @@ def test_two_staff_of_one_name_cannot_be_updated_by_sheet(session, world):
                      Staff(school=school, name="李华", position="科任教师", active=True)])
     session.flush()
     with pytest.raises(SheetError, match="本校有多名「李华」"):
-        import_staff(session, school, sheet([["李华", "中层", ""]]))
+        import_staff(session, school, sheet([["周敏", "中层", ""], ["李华", "中层", ""]]))
+    session.commit()
+    assert stored(select(func.count(Staff.id)).where(Staff.name == "周敏")) == 0
+    assert stored(select(func.count(Staff.id)).where(Staff.name == "李华", Staff.position == "中层")) == 0
 
 
 def test_school_admin_uploads_staff_into_their_own_school_only(world, login_as, session):
@@ -67,7 +83,7 @@ def test_school_admin_uploads_staff_into_their_own_school_only(world, login_as, 
         "/admin/staff_import/", data={"file": (sheet([["郑洁", "科任教师", ""]]), "staff.xlsx")},
         content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "导入成功：新增 1 条" in page
-    assert session.scalar(select(Staff.school_id).where(Staff.name == "郑洁")) == world.schools["a1x"].id
+    assert stored(select(Staff.school_id).where(Staff.name == "郑洁")) == world.schools["a1x"].id
 
 
 def test_cli_imports_staff_for_a_school(app, world, session, tmp_path):

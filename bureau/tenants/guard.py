@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, or_
+from sqlalchemy import or_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.util import LoaderCriteriaOption
 
@@ -131,8 +131,8 @@ def explicitly_scoped(statement, scope: Scope | None):
     return statement if scope is None else statement.execution_options(**{EXPLICIT_KEY: scope})
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _scope_reads(state: ORMExecuteState) -> None:
+def scope_reads(state: ORMExecuteState) -> None:
+    """Add the scope's loader criteria to an ORM SELECT (every one of db.session's, via bureau.session)."""
     scope = current_scope(state.session)
     if scope is None or not state.is_select or state.is_column_load:
         return
@@ -176,8 +176,11 @@ def _region_writes(session: Session, scope: Scope, region: Region) -> bool:
     return scope.covers_region(region) and region_write_error(session, scope, region) is None
 
 
-@event.listens_for(Session, "before_flush")
-def _guard_writes(session: Session, flush_context, instances) -> None:
+def guard_writes(session: Session) -> None:
+    """Refuse the flush if any new, changed or deleted row lies outside the session's scope.
+
+    Run before every flush of db.session by bureau.session, after the ancestors are placed.
+    """
     scope = current_scope(session)
     if scope is None:
         return

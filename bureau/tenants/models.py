@@ -5,7 +5,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, event, inspect, or_, select
+from sqlalchemy import Boolean, ForeignKey, Index, String, inspect, or_, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,10 +46,6 @@ class Region(db.Model):
     parent: Mapped[Region | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], lazy="joined", innerjoin=False
     )
-
-    @property
-    def kind_label(self) -> str:
-        return REGION_KINDS.get(self.kind, self.kind)
 
     def __str__(self) -> str:
         return self.name
@@ -134,7 +130,7 @@ class User(db.Model):
         return self.session_token is not None and hmac.compare_digest(self.session_token, token)
 
     def end_sessions(self) -> None:
-        """Every cookie issued so far stops working (sign-out; see _end_sessions_on_change)."""
+        """Every cookie issued so far stops working (sign-out; see end_sessions_on_change)."""
         self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
@@ -160,9 +156,11 @@ class User(db.Model):
 SESSION_BOUND = ("password_hash", "role", "region_id", "region", "school_id", "school", "active")
 
 
-@event.listens_for(Session, "before_flush")
-def _end_sessions_on_change(session: Session, flush_context, instances) -> None:
-    """The one place that rotates session tokens, so the console, services and CLI need not."""
+def end_sessions_on_change(session: Session) -> None:
+    """The one place that rotates session tokens, so the console, services and CLI need not.
+
+    Run before every flush of db.session by bureau.session.
+    """
     for obj in session.dirty:
         if not isinstance(obj, User):
             continue
@@ -241,9 +239,12 @@ def place_below(session: Session, region: Region) -> None:
         place_school(session, school)
 
 
-@event.listens_for(Session, "before_flush")
-def _place_before_flush(session: Session, flush_context, instances) -> None:
-    """Keep denormalised ancestors true on every write (registered before the tenant guard)."""
+def place_ancestors(session: Session) -> None:
+    """Keep denormalised ancestors true on every write.
+
+    Run before every flush of db.session by bureau.session, ahead of the tenant guard, so the
+    guard judges every region and school with the ancestors it is about to be stored with.
+    """
     with session.no_autoflush:
         for obj in list(session.new) + list(session.dirty):
             if isinstance(obj, Region):

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from PIL import Image, ImageOps
-from sqlalchemy import event, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bureau import clock
@@ -261,13 +261,13 @@ def _written(session: Session) -> list[Path]:
     return session.info.setdefault(FILES_KEY, [])
 
 
-@event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
+def keep_files(session: Session) -> None:
+    """The transaction committed: its files stay."""
     session.info.pop(FILES_KEY, None)
 
 
-@event.listens_for(Session, "after_rollback")
-def _remove_files(session: Session) -> None:
+def remove_files(session: Session) -> None:
+    """The transaction rolled back: its files go too."""
     for path in session.info.pop(FILES_KEY, []):
         path.unlink(missing_ok=True)
 
