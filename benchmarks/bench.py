@@ -6,6 +6,7 @@
 Prints, per page, the median time of five requests and the SQL statements one request runs.
 The database is emptied first: point it at a scratch database only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,7 @@ def fresh_database(url: str) -> None:
 
 def bulk(model, rows: list[dict]) -> None:
     for i in range(0, len(rows), BATCH):
-        db.session.execute(insert(model), rows[i:i + BATCH])
+        db.session.execute(insert(model), rows[i : i + BATCH])
 
 
 def generate(n_schools: int, per_school: int, rng: random.Random) -> dict:
@@ -70,43 +71,97 @@ def generate(n_schools: int, per_school: int, rng: random.Random) -> dict:
         session.add(county)
         counties.append(county)
     session.flush()
-    bulk(School, [{"code": f"S{i:05d}", "name": f"基准学校{i:05d}", "county_id": c.id, "city_id": c.city_id,
-                   "province_id": province.id, "active": True, "stage": "小学",
-                   "contact_name": "校办", "contact_phone": "0791-0000000"}
-                  for i, c in ((i, counties[i % len(counties)]) for i in range(n_schools))])
+    bulk(
+        School,
+        [
+            {
+                "code": f"S{i:05d}",
+                "name": f"基准学校{i:05d}",
+                "county_id": c.id,
+                "city_id": c.city_id,
+                "province_id": province.id,
+                "active": True,
+                "stage": "小学",
+                "contact_name": "校办",
+                "contact_phone": "0791-0000000",
+            }
+            for i, c in ((i, counties[i % len(counties)]) for i in range(n_schools))
+        ],
+    )
     schools = session.execute(select(School.id, School.county_id).order_by(School.id)).all()
     classes_per_school = max(1, per_school // 40)
-    bulk(SchoolClass, [{"school_id": s, "grade": 1 + k // 2, "number": 1 + k % 2}
-                       for s, _ in schools for k in range(classes_per_school)])
-    bulk(Staff, [{"school_id": s, "name": f"教师{k}", "position": "班主任", "active": True}
-                 for s, _ in schools for k in range(classes_per_school + 2)])
+    bulk(
+        SchoolClass,
+        [
+            {"school_id": s, "grade": 1 + k // 2, "number": 1 + k % 2}
+            for s, _ in schools
+            for k in range(classes_per_school)
+        ],
+    )
+    bulk(
+        Staff,
+        [
+            {"school_id": s, "name": f"教师{k}", "position": "班主任", "active": True}
+            for s, _ in schools
+            for k in range(classes_per_school + 2)
+        ],
+    )
     class_ids = {}
     for cid, sid in session.execute(select(SchoolClass.id, SchoolClass.school_id)):
         class_ids.setdefault(sid, []).append(cid)
     staff_ids = {}
     for tid, sid in session.execute(select(Staff.id, Staff.school_id)):
         staff_ids.setdefault(sid, []).append(tid)
-    bulk(Student, [{"school_id": s, "number": f"{s}-{k}", "name": f"学生{k}", "sex": "男",
-                    "class_id": class_ids[s][k % len(class_ids[s])], "guardian_name": "家长",
-                    "guardian_phone": f"138{rng.randrange(10**8):08d}", "active": True,
-                    "left_behind": k % 9 == 0, "poor": k % 13 == 0}
-                   for s, _ in schools for k in range(per_school)])
+    bulk(
+        Student,
+        [
+            {
+                "school_id": s,
+                "number": f"{s}-{k}",
+                "name": f"学生{k}",
+                "sex": "男",
+                "class_id": class_ids[s][k % len(class_ids[s])],
+                "guardian_name": "家长",
+                "guardian_phone": f"138{rng.randrange(10**8):08d}",
+                "active": True,
+                "left_behind": k % 9 == 0,
+                "poor": k % 13 == 0,
+            }
+            for s, _ in schools
+            for k in range(per_school)
+        ],
+    )
     term = Term(name="基准学期", start_date=TERM_START, end_date=date(2027, 1, 31))
     session.add(term)
     session.flush()
-    campaign = Campaign(name="基准大走访", region_id=province.id, term_id=term.id, start_date=TERM_START,
-                        end_date=date(2027, 1, 31), coverage_deadline=date(2026, 11, 1))
+    campaign = Campaign(
+        name="基准大走访",
+        region_id=province.id,
+        term_id=term.id,
+        start_date=TERM_START,
+        end_date=date(2027, 1, 31),
+        coverage_deadline=date(2026, 11, 1),
+    )
     session.add(campaign)
     session.flush()
     visits = []
     for sid, school_id in session.execute(select(Student.id, Student.school_id)):
         if rng.random() < 0.8:
             day = TERM_START + timedelta(days=rng.randrange(80))
-            visits.append({"school_id": school_id, "student_id": sid, "staff_id": staff_ids[school_id][0],
-                           "term_id": term.id, "visited_on": day, "target": "family",
-                           "mode": rng.choice(("home", "home", "phone", "online", "at_school")),
-                           "status": rng.choice(("pending", "approved", "approved")), "no_gifts": True,
-                           "submitted_at": datetime.combine(day, datetime.min.time(), UTC)})
+            visits.append(
+                {
+                    "school_id": school_id,
+                    "student_id": sid,
+                    "staff_id": staff_ids[school_id][0],
+                    "term_id": term.id,
+                    "visited_on": day,
+                    "target": "family",
+                    "mode": rng.choice(("home", "home", "phone", "online", "at_school")),
+                    "status": rng.choice(("pending", "approved", "approved")),
+                    "no_gifts": True,
+                    "submitted_at": datetime.combine(day, datetime.min.time(), UTC),
+                }
+            )
     bulk(Visit, visits)
     weeks = []
     for w in range(WEEKS):
@@ -114,27 +169,56 @@ def generate(n_schools: int, per_school: int, rng: random.Random) -> dict:
         open_week(session, campaign, week, NOW.astimezone(UTC))
         weeks.append(week)
         deadline = periods.deadline(week, 3, campaign.report_time or datetime.min.time())
-        bulk(WeeklyReport, [{"school_id": s, "campaign_id": campaign.id, "week_start": week,
-                             "state": "submitted", "progress": "本周完成家访若干户",
-                             "first_submitted_at": deadline + timedelta(hours=rng.choice((-5, -1, 2))),
-                             "submitted_at": deadline, "on_time": rng.random() < 0.7, "figures": {}}
-                            for s, _ in schools if rng.random() < 0.9])
+        bulk(
+            WeeklyReport,
+            [
+                {
+                    "school_id": s,
+                    "campaign_id": campaign.id,
+                    "week_start": week,
+                    "state": "submitted",
+                    "progress": "本周完成家访若干户",
+                    "first_submitted_at": deadline + timedelta(hours=rng.choice((-5, -1, 2))),
+                    "submitted_at": deadline,
+                    "on_time": rng.random() < 0.7,
+                    "figures": {},
+                }
+                for s, _ in schools
+                if rng.random() < 0.9
+            ],
+        )
     first_county = counties[0]
     users = {
-        "leader": ("leader", province, None), "city_leader": ("leader", first_county.parent, None),
+        "leader": ("leader", province, None),
+        "city_leader": ("leader", first_county.parent, None),
         "county_admin": ("region_admin", first_county, None),
         "school_admin": ("school_admin", None, schools[0][0]),
     }
     password_hash = generate_password_hash(PASSWORD)
     for name, (role, region, school_id) in users.items():
-        session.add(User(username=name, display_name=name, role=role, password_hash=password_hash, active=True,
-                         region_id=region.id if region else None, school_id=school_id))
+        session.add(
+            User(
+                username=name,
+                display_name=name,
+                role=role,
+                password_hash=password_hash,
+                active=True,
+                region_id=region.id if region else None,
+                school_id=school_id,
+            )
+        )
     session.commit()
     session.execute(text("ANALYZE"))  # as a live database would have statistics
     session.commit()
-    return {"campaign": campaign.id, "week": periods.week_code(weeks[-1]), "city": first_county.parent.id,
-            "province": province.id, "visits": len(visits), "schools": len(schools),
-            "students": len(schools) * per_school}
+    return {
+        "campaign": campaign.id,
+        "week": periods.week_code(weeks[-1]),
+        "city": first_county.parent.id,
+        "province": province.id,
+        "visits": len(visits),
+        "schools": len(schools),
+        "students": len(schools) * per_school,
+    }
 
 
 class Counter:
@@ -178,8 +262,7 @@ def main() -> None:
     args = parser.parse_args()
     fresh_database(args.database)
     # Every measured request signs in afresh from 127.0.0.1: the per-address login rate would refuse it.
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "WTF_CSRF_ENABLED": True,
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
     rng = random.Random(20261122)
     with app.app_context():
         upgrade()
@@ -187,8 +270,10 @@ def main() -> None:
         with clock.frozen_at(NOW):
             facts = generate(args.schools, args.students, rng)
         built = time.perf_counter() - start
-    print(f"database: {args.database.split('://')[0]}; {facts['schools']} schools, {facts['students']} students, "
-          f"{facts['visits']} visits, {WEEKS} weeks of reports; generated in {built:.0f} s\n")
+    print(
+        f"database: {args.database.split('://')[0]}; {facts['schools']} schools, {facts['students']} students, "
+        f"{facts['visits']} visits, {WEEKS} weeks of reports; generated in {built:.0f} s\n"
+    )
     q = f"campaign={facts['campaign']}&week={facts['week']}"
     pages = [
         ("学校列表（省局领导）", "leader", "/admin/school/"),

@@ -1,4 +1,5 @@
 """bureau: the back-office of a regional education bureau's teacher home-visit campaign."""
+
 from __future__ import annotations
 
 import logging
@@ -89,29 +90,31 @@ def _limit_sign_in(app: Flask) -> None:
     from bureau.tenants.signin import client_key
 
     app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
-    limiter = Limiter(lambda: client_key(request.remote_addr), app=app,
-                      storage_uri=app.config["RATELIMIT_STORAGE_URI"])
+    limiter = Limiter(lambda: client_key(request.remote_addr), app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"])
     app.extensions["bureau_limiter"] = limiter  # the limit below holds it only weakly
     endpoint = "auth.login"
     app.view_functions[endpoint] = limiter.limit(app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(
-        app.view_functions[endpoint])
+        app.view_functions[endpoint]
+    )
 
 
 # Scripts and styles only from this site. 'unsafe-inline' stays for both: Flask-Admin's own
 # templates use inline event handlers (the delete confirmation, filters) and style attributes,
 # which a nonce cannot allow; autoescaping remains the defence against injected markup.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

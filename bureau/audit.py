@@ -1,4 +1,5 @@
 """The audit log: every insert, update and delete of a domain row, written in the same flush."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,16 +49,15 @@ class AuditLog(db.Model):
 def _audit_rule(scope: Scope):
     schools, regions = scope.schools(), scope.regions()
     return with_loader_criteria(
-        AuditLog, lambda cls: or_(cls.school_id.in_(schools), cls.region_id.in_(regions)),
+        AuditLog,
+        lambda cls: or_(cls.school_id.in_(schools), cls.region_id.in_(regions)),
         include_aliases=True,
     )
 
 
 def set_actor(session: Session, user: User | None, name: str | None = None) -> None:
     """Who the following writes are by: a signed-in user, or a named process (命令行)."""
-    session.info[ACTOR_KEY] = (
-        (user.id, str(user)) if user is not None else (None, name or "系统")
-    )
+    session.info[ACTOR_KEY] = (user.id, str(user)) if user is not None else (None, name or "系统")
 
 
 def set_reason(session: Session, reason: str | None) -> None:
@@ -120,8 +120,7 @@ def write_audit(session: Session) -> None:
     reason = session.info.pop("bureau.reason", None)
     at = clock.now()
     rows = []
-    for action, objs in (("insert", session.new), ("update", session.dirty),
-                         ("delete", session.deleted)):
+    for action, objs in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objs:
             if not _audited(obj):
                 continue
@@ -129,12 +128,19 @@ def write_audit(session: Session) -> None:
             if action == "update" and not changes:
                 continue
             school_id, region_id = _owner(obj, action)
-            rows.append({
-                "at": at, "actor_id": actor_id, "actor_name": actor_name, "action": action,
-                "table_name": obj.__tablename__, "row_id": inspect(obj).identity[0]
-                if inspect(obj).identity else None,
-                "school_id": school_id, "region_id": region_id, "reason": reason,
-                "changes": changes,
-            })
+            rows.append(
+                {
+                    "at": at,
+                    "actor_id": actor_id,
+                    "actor_name": actor_name,
+                    "action": action,
+                    "table_name": obj.__tablename__,
+                    "row_id": inspect(obj).identity[0] if inspect(obj).identity else None,
+                    "school_id": school_id,
+                    "region_id": region_id,
+                    "reason": reason,
+                    "changes": changes,
+                }
+            )
     if rows:
         session.connection().execute(insert(AuditLog), rows)

@@ -1,4 +1,5 @@
 """`flask --app wsgi bureau ...`: operations commands. One commit per command."""
+
 from __future__ import annotations
 
 import click
@@ -45,8 +46,9 @@ def create_user_command(username, password, role, scope_code, display_name) -> N
     set_actor(db.session, None, "命令行")
     try:
         node = resolve_node(db.session, scope_code)
-        user = create_user(db.session, username=username, password=password, role=role,
-                           node=node, display_name=display_name)
+        user = create_user(
+            db.session, username=username, password=password, role=role, node=node, display_name=display_name
+        )
     except UserError as error:
         _fail([f"创建失败：{error}"])
     db.session.commit()

@@ -1,4 +1,5 @@
 """The one clock: everything that depends on "now" asks here, and tests set it."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime

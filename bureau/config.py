@@ -1,4 +1,5 @@
 """Settings: defaults, overridden by BUREAU_* environment variables, overridden by create_app(config)."""
+
 import os
 import secrets
 from pathlib import Path
@@ -29,8 +30,7 @@ def load(instance_path: str) -> dict:
     env = os.environ
     return {
         "SECRET_KEY": env.get("BUREAU_SECRET_KEY") or _instance_secret(instance),
-        "SQLALCHEMY_DATABASE_URI": env.get("BUREAU_DATABASE_URL")
-        or f"sqlite:///{instance / 'bureau.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": env.get("BUREAU_DATABASE_URL") or f"sqlite:///{instance / 'bureau.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_DIR": env.get("BUREAU_UPLOAD_DIR") or str(instance / "uploads"),
         "SECURE_COOKIES": _flag(env.get("BUREAU_SECURE_COOKIES")),  # None: decided in create_app

@@ -1,4 +1,5 @@
 """Column types shared by every domain package."""
+
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime

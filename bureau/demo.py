@@ -1,4 +1,5 @@
 """Demo data: a fictional province, its cities, counties and schools, and a login per role."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -58,8 +59,15 @@ def load_org(session: Session) -> dict[str, Region | School]:
     for code, name, stage, county in SCHOOLS:
         school = session.scalar(select(School).where(School.code == code))
         if school is None:
-            school = School(code=code, name=name, stage=stage, county=nodes[county], active=True,
-                            contact_name="办公室", contact_phone="0791-8888" + code[-4:])
+            school = School(
+                code=code,
+                name=name,
+                stage=stage,
+                county=nodes[county],
+                active=True,
+                contact_name="办公室",
+                contact_phone="0791-8888" + code[-4:],
+            )
             session.add(school)
         nodes[code] = school
     session.flush()
@@ -73,8 +81,9 @@ def load_demo(session: Session) -> list[tuple[str, str]]:
     for username, display, role, scope in USERS:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            user = create_user(session, username=username, password=DEMO_PASSWORD, role=role,
-                               node=nodes[scope], display_name=display)
+            user = create_user(
+                session, username=username, password=DEMO_PASSWORD, role=role, node=nodes[scope], display_name=display
+            )
         logins.append((username, f"{user.role_label} · {user.scope_label}"))
     load_visits(session, nodes)
     load_progress(session, nodes)

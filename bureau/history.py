@@ -2,6 +2,7 @@
 
 Write rules judge a row as it is and as it will be; the "as it is" half reads this.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import inspect, select
@@ -28,8 +29,7 @@ def stored(obj: object, key: str):
         return state.session.get(relationship.mapper.class_, value) if value is not None else None
     table = state.mapper.local_table
     (pk,) = table.primary_key.columns
-    return state.session.execute(
-        select(table.c[state.mapper.columns[key].key]).where(pk == state.identity[0])).scalar()
+    return state.session.execute(select(table.c[state.mapper.columns[key].key]).where(pk == state.identity[0])).scalar()
 
 
 def is_stored(obj: object) -> bool:

@@ -1,4 +1,5 @@
 """Imports every domain's models, so that mappers, migrations and the console see all of them."""
+
 from bureau import session  # noqa: F401 - installs db.session's hooks: placement, tokens, guard, audit
 from bureau.audit import AuditLog  # noqa: F401
 from bureau.progress.models import (  # noqa: F401

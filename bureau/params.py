@@ -3,6 +3,7 @@
 Ids and page numbers are ASCII digits within PostgreSQL's `integer` (so "²", "-1", "1e3" or
 a 20-digit number never reach the database, where they would overflow).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -23,8 +24,9 @@ def parse_int(value: object, low: int = 0, high: int = MAX_INT) -> int | None:
     return number if low <= number <= high else None
 
 
-def int_arg(name: str, default: int | None = None, *, low: int = 0, high: int = MAX_INT,
-            source: Mapping[str, str] | None = None) -> int | None:
+def int_arg(
+    name: str, default: int | None = None, *, low: int = 0, high: int = MAX_INT, source: Mapping[str, str] | None = None
+) -> int | None:
     """A query (or form) parameter as an integer: `default` when absent or empty, 400 when bad."""
     raw = (request.args if source is None else source).get(name)
     if raw is None or raw == "":

@@ -14,6 +14,7 @@ After the flush, write_audit records every row written, in the same transaction.
 gets the scope's loader criteria (scope_reads). Files written for the transaction (visit photos)
 are kept when it commits and removed when it rolls back.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import event

@@ -4,6 +4,7 @@ An upload is untrusted: a few kilobytes of zip can expand into gigabytes of XML 
 rows. The archive is measured before openpyxl opens it, rows are read one at a time, and the
 first row, column or cell over its limit stops the reading with a message.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -127,8 +128,9 @@ def check_archive(source: str | IO[bytes]) -> None:
             raise too_big
 
 
-def read_sheet(source: str | IO[bytes], required: list[str], optional: tuple[str, ...] = (), *,
-               max_rows: int) -> list[SheetRow]:
+def read_sheet(
+    source: str | IO[bytes], required: list[str], optional: tuple[str, ...] = (), *, max_rows: int
+) -> list[SheetRow]:
     """Rows of the first sheet as text, keyed by header. Blank rows are skipped.
 
     The first row must hold every required header, in order, then any optional ones. At most
@@ -155,12 +157,11 @@ def read_sheet(source: str | IO[bytes], required: list[str], optional: tuple[str
 def _rows(workbook, required: list[str], optional: tuple[str, ...], max_rows: int) -> Iterator[SheetRow]:
     # One column past the limit is read to see that it is used; the row bound stops openpyxl
     # from padding a jump to row 2,000,000,000 with blank rows.
-    rows = workbook.worksheets[0].iter_rows(max_row=EXCEL_MAX_ROW, max_col=MAX_COLUMNS + 1,
-                                            values_only=True)
+    rows = workbook.worksheets[0].iter_rows(max_row=EXCEL_MAX_ROW, max_col=MAX_COLUMNS + 1, values_only=True)
     header = _texts(1, next(rows, ()), [])
     while header and header[-1] == "":
         header.pop()
-    if header[: len(required)] != required or any(h not in optional for h in header[len(required):]):
+    if header[: len(required)] != required or any(h not in optional for h in header[len(required) :]):
         expected = " | ".join(required)
         actual = " | ".join(clip(h) for h in header)
         raise SheetError([RowError(1, None, f"表头应为「{expected}」，实际为「{actual}」")])

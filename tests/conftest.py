@@ -3,6 +3,7 @@
 The schema comes from the real Alembic migrations. Every test starts from empty tables; the
 `world` fixture builds two cities, three counties, a direct county and five schools.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,9 +52,11 @@ def _fresh_postgres(url: str) -> None:
     a BUREAU_TEST_POSTGRES_URL pasted from the production settings must not empty production."""
     name = make_url(url).database or ""
     if not name.endswith("test"):
-        pytest.exit(f"BUREAU_TEST_POSTGRES_URL names the database {name!r}: the tests empty the database "
-                    "they are given, so its name must end in 'test' (e.g. bureau_test).",
-                    returncode=pytest.ExitCode.USAGE_ERROR)
+        pytest.exit(
+            f"BUREAU_TEST_POSTGRES_URL names the database {name!r}: the tests empty the database "
+            "they are given, so its name must end in 'test' (e.g. bureau_test).",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -69,12 +72,14 @@ def app(request, tmp_path_factory):
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": "test-secret",
-        "UPLOAD_DIR": str(instance / "uploads"),
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_DIR": str(instance / "uploads"),
+        }
+    )
     application.test_client_class = CsrfClient
     application.config["BACKEND"] = request.param
     with application.app_context():

@@ -1,4 +1,5 @@
 """Factory helpers and the two-city world every test builds on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,8 +28,14 @@ def make_school(session: Session, code: str, name: str, county: Region, **fields
 
 
 def make_user(session: Session, username: str, role: str, node: Region | School, **fields) -> User:
-    user = User(username=username, display_name=fields.pop("display_name", username), role=role,
-                password_hash=_HASH, active=True, **fields)
+    user = User(
+        username=username,
+        display_name=fields.pop("display_name", username),
+        role=role,
+        password_hash=_HASH,
+        active=True,
+        **fields,
+    )
     if isinstance(node, School):
         user.school = node
     else:
@@ -66,14 +73,19 @@ def build_world(session: Session) -> World:
     s["d"] = make_school(session, "DS", "丁市幼儿园", r["d"], stage="幼儿园")
     u = w.users
     for name, role, node in [
-        ("leader_p", "leader", r["p"]), ("leader_a", "leader", r["a"]),
-        ("inspector_a", "inspector", r["a"]), ("inspector_b", "inspector", r["b"]),
-        ("admin_p", "region_admin", r["p"]), ("admin_a", "region_admin", r["a"]),
-        ("admin_a1", "region_admin", r["a1"]), ("admin_d", "region_admin", r["d"]),
+        ("leader_p", "leader", r["p"]),
+        ("leader_a", "leader", r["a"]),
+        ("inspector_a", "inspector", r["a"]),
+        ("inspector_b", "inspector", r["b"]),
+        ("admin_p", "region_admin", r["p"]),
+        ("admin_a", "region_admin", r["a"]),
+        ("admin_a1", "region_admin", r["a1"]),
+        ("admin_d", "region_admin", r["d"]),
         ("school_admin_a1x", "school_admin", s["a1x"]),
         ("school_admin_a1y", "school_admin", s["a1y"]),
         ("school_admin_b1", "school_admin", s["b1"]),
-        ("teacher_a1x", "teacher", s["a1x"]), ("teacher_a1y", "teacher", s["a1y"]),
+        ("teacher_a1x", "teacher", s["a1x"]),
+        ("teacher_a1y", "teacher", s["a1y"]),
     ]:
         u[name] = make_user(session, name, role, node)
     from tests.world_progress import extend as extend_progress

@@ -1,4 +1,5 @@
 """`flask bureau demo` loads a usable fictional province, and running it twice changes nothing."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,8 +14,10 @@ from bureau.visits.models import Campaign, Student, Visit
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Region, School, User, Campaign, Student, Visit, WeeklyReport)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Region, School, User, Campaign, Student, Visit, WeeklyReport)
+    }
 
 
 # The demo's term is 2026-09-01 .. 2027-01-31: the test stands inside it whatever today is.

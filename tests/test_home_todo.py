@@ -1,4 +1,5 @@
 """The home page lists what each user has to do next (待办), scoped like everything else."""
+
 from __future__ import annotations
 
 from datetime import datetime

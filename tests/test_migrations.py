@@ -1,4 +1,5 @@
 """The schema is built by Alembic migrations, the models agree with them, and each one goes back down."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -35,8 +36,11 @@ def _row_counts() -> dict[str, int]:
     """Rows of every table the database holds now, read past the ORM (no guard, no session)."""
     with db.engine.connect() as connection:
         names = set(inspect(connection).get_table_names()) - {"alembic_version"}
-        return {t.name: connection.scalar(select(func.count()).select_from(t))
-                for t in db.metadata.sorted_tables if t.name in names}
+        return {
+            t.name: connection.scalar(select(func.count()).select_from(t))
+            for t in db.metadata.sorted_tables
+            if t.name in names
+        }
 
 
 def _load_demo(session) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """One commit per request (issue 10): a GET never writes, a refused bulk action changes nothing
 and says why, and the rules the views used to hold live in services."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,8 +37,13 @@ def test_reading_pages_writes_no_row_even_when_a_week_has_begun_unopened(world, 
     campaign = world.extra["progress_campaign"].id
     before = row_counts()
     with clock.frozen_at(MONDAY_W38):
-        for url in ("/admin/", f"/admin/progress/?campaign={campaign}", "/admin/progress_due/?hours=100",
-                    "/admin/coverage/", "/admin/my_visits/"):
+        for url in (
+            "/admin/",
+            f"/admin/progress/?campaign={campaign}",
+            "/admin/progress_due/?hours=100",
+            "/admin/coverage/",
+            "/admin/my_visits/",
+        ):
             assert client.get(url).status_code in (200, 403), url
     assert row_counts() == before
 
@@ -50,11 +56,19 @@ def test_a_school_is_told_of_this_weeks_report_before_the_week_is_opened(world, 
         form = client.get(f"/admin/progress/form?campaign={campaign.id}&week=2026-W38")
         assert form.status_code == 200
         # saving the draft (a POST) records the week's expected schools, then the draft
-        client.post(f"/admin/progress/form?campaign={campaign.id}&week=2026-W38",
-                    data={"action": "draft", "progress": "本周走访 3 户"})
+        client.post(
+            f"/admin/progress/form?campaign={campaign.id}&week=2026-W38",
+            data={"action": "draft", "progress": "本周走访 3 户"},
+        )
     with Session(db.engine) as fresh:
-        assert fresh.scalar(select(func.count()).select_from(ExpectedReport).where(
-            ExpectedReport.week_start == datetime(2026, 9, 14).date())) == 5  # all five schools of P
+        assert (
+            fresh.scalar(
+                select(func.count())
+                .select_from(ExpectedReport)
+                .where(ExpectedReport.week_start == datetime(2026, 9, 14).date())
+            )
+            == 5
+        )  # all five schools of P
 
 
 def test_a_bureau_user_opens_the_begun_weeks_with_a_post(world, login_as):
@@ -65,8 +79,9 @@ def test_a_bureau_user_opens_the_begun_weeks_with_a_post(world, login_as):
         assert "本周的应报学校尚未记录" in page
         client.post(f"/admin/progress/open?campaign={campaign.id}")
     with Session(db.engine) as fresh:
-        weeks = fresh.scalars(select(ReportWeek.week_start).where(ReportWeek.campaign_id == campaign.id)
-                              .order_by(ReportWeek.week_start)).all()
+        weeks = fresh.scalars(
+            select(ReportWeek.week_start).where(ReportWeek.campaign_id == campaign.id).order_by(ReportWeek.week_start)
+        ).all()
     assert [w.isoformat() for w in weeks] == ["2026-09-07", "2026-09-14"]
     assert login_as("school_admin_a1x").post(f"/admin/progress/open?campaign={campaign.id}").status_code == 403
 
@@ -80,6 +95,7 @@ def test_the_latest_week_past_its_deadline_is_one_rule(world, session):
 
 
 # Bulk actions: a refusal is a message and nothing changes --------------------------------------
+
 
 def _active(model, name_or_username: str) -> bool:
     key = User.username if model is User else School.code
@@ -95,8 +111,7 @@ def test_a_user_action_refused_for_one_row_changes_no_row(world, login_as, sessi
     session.commit()
     before = {u: _active(User, u) for u in ("teacher_a1x", "colleague_a")}
     ids = [world.users["teacher_a1x"].id, colleague.id]
-    page = login_as("admin_a").post("/admin/user/action/", data={"action": action, "rowid": ids},
-                                    follow_redirects=True)
+    page = login_as("admin_a").post("/admin/user/action/", data={"action": action, "rowid": ids}, follow_redirects=True)
     assert page.status_code == 200 and "未做任何修改" in page.get_data(as_text=True)
     assert "已停用" not in page.get_data(as_text=True) and "已启用" not in page.get_data(as_text=True)
     assert {u: _active(User, u) for u in before} == before
@@ -105,8 +120,9 @@ def test_a_user_action_refused_for_one_row_changes_no_row(world, login_as, sessi
 @pytest.mark.parametrize("action", ["deactivate", "activate"])
 def test_a_school_action_on_a_school_outside_the_scope_changes_no_row(world, login_as, action):
     ids = [world.schools["a1x"].id, world.schools["b1"].id]  # b1 is another city's school
-    page = login_as("admin_a1").post("/admin/school/action/", data={"action": action, "rowid": ids},
-                                     follow_redirects=True)
+    page = login_as("admin_a1").post(
+        "/admin/school/action/", data={"action": action, "rowid": ids}, follow_redirects=True
+    )
     assert page.status_code == 200
     # the foreign id reads as missing: the county's own school is switched, the other city's is not
     assert _active(School, "A1X") is (action == "activate") and _active(School, "B1S") is True
@@ -119,14 +135,22 @@ def test_creating_teacher_logins_refused_for_one_staff_creates_none(world, login
     session.commit()
     make_user(session, teacher_username(staff[1]), "teacher", world.schools["a1x"])  # the name is taken
     session.commit()
-    page = login_as("school_admin_a1x").post("/admin/staff/action/", data={
-        "action": "create_logins", "rowid": [s.id for s in staff]}, follow_redirects=True).get_data(as_text=True)
+    page = (
+        login_as("school_admin_a1x")
+        .post(
+            "/admin/staff/action/",
+            data={"action": "create_logins", "rowid": [s.id for s in staff]},
+            follow_redirects=True,
+        )
+        .get_data(as_text=True)
+    )
     assert "未做任何修改" in page and "已被使用" in page
     with Session(db.engine) as fresh:
         assert fresh.scalars(select(Staff.user_id).where(Staff.id.in_([s.id for s in staff]))).all() == [None, None]
 
 
 # Rules moved out of the views --------------------------------------------------------------------
+
 
 def test_a_teacher_login_is_named_after_the_school_code_and_the_staff_number(world, session):
     staff = world.extra["other_staff_a1x"]

@@ -1,4 +1,5 @@
 """The deadline rule: to the second, across a year end, and by the Beijing calendar."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,16 +18,14 @@ def test_deadline_is_thursday_17_beijing_stored_in_utc():
     assert THURSDAY_17 == datetime(2026, 9, 10, 9, 0, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("clock_time, on_time", [
-    ((16, 59, 59), True), ((17, 0, 0), True), ((17, 0, 1), False)])
+@pytest.mark.parametrize("clock_time, on_time", [((16, 59, 59), True), ((17, 0, 0), True), ((17, 0, 1), False)])
 def test_on_time_is_decided_to_the_second(clock_time, on_time):
     assert periods.is_on_time(beijing(2026, 9, 10, *clock_time), THURSDAY_17) is on_time
 
 
 def test_a_fraction_of_a_second_after_17_00_00_is_still_17_00_00():
     # Times are recorded to the second: 17:00:00.900 is recorded as 17:00:00, on time.
-    assert periods.is_on_time(beijing(2026, 9, 10, 17, 0, 0) + timedelta(milliseconds=900),
-                              THURSDAY_17)
+    assert periods.is_on_time(beijing(2026, 9, 10, 17, 0, 0) + timedelta(milliseconds=900), THURSDAY_17)
 
 
 def test_iso_week_53_and_week_1_across_the_year_end():
@@ -36,8 +35,7 @@ def test_iso_week_53_and_week_1_across_the_year_end():
     assert periods.week_code(periods.week_of(date(2027, 1, 4))) == "2027-W01"
     assert periods.week_label(date(2026, 12, 28)) == "2026年第53周（12-28至01-03）"
     # W53's deadline is Thursday 2026-12-31 17:00 Beijing = 09:00 UTC.
-    assert periods.deadline(date(2026, 12, 28), 3, time(17, 0)) == datetime(
-        2026, 12, 31, 9, 0, tzinfo=UTC)
+    assert periods.deadline(date(2026, 12, 28), 3, time(17, 0)) == datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
     with pytest.raises(periods.PeriodError):
         periods.parse_week("2027-W53")  # 2027 has only 52 ISO weeks
     with pytest.raises(periods.PeriodError):

@@ -1,4 +1,5 @@
 """Rates by city, county and school, in a bounded number of statements, within the scope."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -24,8 +25,7 @@ def test_the_province_breaks_down_into_cities_and_the_direct_county(world, sessi
     rows = breakdown(session, campaign.id, WEEK, None, world.regions["p"])
     # 甲市: a1x on time, a1y missing, a2 late. 乙市: b1 returned (first sent on time).
     # 丁县级市 (a direct county, no city): d approved, on time.
-    assert _counts(rows) == [("丁县级市", 1, 1, 1, 0, 0), ("乙市", 1, 1, 1, 0, 0),
-                             ("甲市", 3, 2, 1, 1, 1)]
+    assert _counts(rows) == [("丁县级市", 1, 1, 1, 0, 0), ("乙市", 1, 1, 1, 0, 0), ("甲市", 3, 2, 1, 1, 1)]
     overall = total(rows, "测试省")
     # 4 of 5 submitted = 80 %; 3 of 5 on time = 60 %.
     assert (overall.reporting_rate, overall.on_time_rate) == (0.8, 0.6)
@@ -46,8 +46,7 @@ def test_a_county_user_sees_only_its_schools_even_when_asking_for_the_province(w
     rows = breakdown(session, campaign.id, WEEK, scope, world.regions["p"])
     assert _counts(rows) == [("甲市", 2, 1, 1, 0, 1)]
     statuses = school_statuses(session, campaign.id, WEEK, scope, world.regions["p"])
-    assert [(s.school, s.status) for s in statuses] == [("甲一区实验小学", "on_time"),
-                                                        ("甲一区第二小学", "missing")]
+    assert [(s.school, s.status) for s in statuses] == [("甲一区实验小学", "on_time"), ("甲一区第二小学", "missing")]
 
 
 @contextmanager

@@ -1,4 +1,5 @@
 """The report's life: expected schools, one report per week, figures kept, return, lock."""
+
 from __future__ import annotations
 
 import threading
@@ -42,8 +43,7 @@ def test_a_school_closed_after_week_5_leaves_weeks_1_to_5_unchanged(world, sessi
         for key in ("a1x", "a1y", "a2", "b1", "d"):
             thursday_noon = beijing(2026, 9, 10, 12, 0, 0) + timedelta(weeks=n - 1)
             submit(session, s[key].id, campaign, _week(n), FIELDS, thursday_noon)
-    before = [(r.expected, r.submitted, r.on_time) for r in trend(session, campaign.id, None,
-                                                                 province)]
+    before = [(r.expected, r.submitted, r.on_time) for r in trend(session, campaign.id, None, province)]
     # Week 1: 5 expected, 4 submitted (a1y missing), 3 on time (a1x, b1, d; a2 late).
     # Weeks 2-5: 5 expected, 5 submitted, 5 on time.
     assert before == [(5, 4, 3)] + [(5, 5, 5)] * 4
@@ -59,8 +59,7 @@ def test_a_school_closed_after_week_5_leaves_weeks_1_to_5_unchanged(world, sessi
     assert (after[5].expected, after[5].submitted) == (5, 0)
     # Week 1 by county still puts a2 in A2, where it was: A1 2 expected, A2 1 expected.
     counties = breakdown(session, campaign.id, _week(1), None, world.regions["a"])
-    assert [(r.name, r.expected, r.submitted) for r in counties] == [
-        ("甲市一区", 2, 1), ("甲市二县", 1, 1)]
+    assert [(r.name, r.expected, r.submitted) for r in counties] == [("甲市一区", 2, 1), ("甲市二县", 1, 1)]
     assert all(r.reporting_rate <= 1 for r in after)
 
 
@@ -78,8 +77,7 @@ def test_open_week_is_idempotent(world, session):
     campaign = world.extra["progress_campaign"]
     again = open_week(session, campaign, WEEK, beijing(2026, 9, 9, 8, 0, 0))
     assert again.expected_count == 5
-    count = session.scalar(select(func.count(ExpectedReport.id))
-                           .where(ExpectedReport.week_start == WEEK))
+    count = session.scalar(select(func.count(ExpectedReport.id)).where(ExpectedReport.week_start == WEEK))
     assert count == 5
 
 
@@ -119,8 +117,9 @@ def test_two_simultaneous_submissions_leave_one_report(world, session, app):
     session.expire_all()
     reports = session.scalars(select(WeeklyReport).where(WeeklyReport.school_id == school_id))
     assert len(list(reports)) == 1
-    versions = session.scalar(select(func.count(WeeklyReportVersion.id))
-                              .where(WeeklyReportVersion.school_id == school_id))
+    versions = session.scalar(
+        select(func.count(WeeklyReportVersion.id)).where(WeeklyReportVersion.school_id == school_id)
+    )
     assert versions == 1
 
 
@@ -128,8 +127,9 @@ def test_returned_then_resubmitted_keeps_the_first_submission_time(world, sessio
     campaign, b1 = world.extra["progress_campaign"], world.schools["b1"]
     report = world.extra["weekly_report_b1"]  # submitted Thu 16:00 (on time), returned Fri 9:00
     assert report_status(report) == "returned"
-    fixed = submit(session, b1.id, campaign, WEEK, {**FIELDS, "progress": "已补充留守儿童走访情况"},
-                   beijing(2026, 9, 12, 10, 0, 0))  # Saturday: after the deadline
+    fixed = submit(
+        session, b1.id, campaign, WEEK, {**FIELDS, "progress": "已补充留守儿童走访情况"}, beijing(2026, 9, 12, 10, 0, 0)
+    )  # Saturday: after the deadline
     assert fixed.first_submitted_at == beijing(2026, 9, 10, 16, 0, 0)
     assert fixed.submitted_at == beijing(2026, 9, 12, 10, 0, 0)
     assert report_status(fixed) == "on_time"
@@ -139,8 +139,7 @@ def test_returned_then_resubmitted_keeps_the_first_submission_time(world, sessio
 def test_a_late_report_stays_late_after_return_and_resubmission(world, session):
     campaign, a2 = world.extra["progress_campaign"], world.schools["a2"]
     report = world.extra["weekly_report_a2"]  # Friday 08:00: late
-    return_report(session, report, "请写明下周计划", beijing(2026, 9, 11, 9, 0, 0),
-                  world.users["inspector_a"])
+    return_report(session, report, "请写明下周计划", beijing(2026, 9, 11, 9, 0, 0), world.users["inspector_a"])
     again = submit(session, a2.id, campaign, WEEK, FIELDS, beijing(2026, 9, 11, 10, 0, 0))
     assert report_status(again) == "late"
 
@@ -156,12 +155,13 @@ def test_an_approved_report_is_locked_until_unlocked_and_the_unlock_is_audited(w
         unlock(session, report, "数据有误", beijing(2026, 9, 12, 9, 0, 0), world.users["inspector_a"])
     with pytest.raises(ReportError, match="请填写解锁原因"):
         unlock(session, report, "  ", beijing(2026, 9, 12, 9, 0, 0), world.users["admin_d"])
-    unlock(session, report, "学校申请更正家访次数", beijing(2026, 9, 12, 9, 0, 0),
-           world.users["admin_d"])
+    unlock(session, report, "学校申请更正家访次数", beijing(2026, 9, 12, 9, 0, 0), world.users["admin_d"])
     session.commit()
-    audit = session.scalar(select(AuditLog).where(AuditLog.table_name == "weekly_report",
-                                                  AuditLog.row_id == report.id,
-                                                  AuditLog.reason.is_not(None)))
+    audit = session.scalar(
+        select(AuditLog).where(
+            AuditLog.table_name == "weekly_report", AuditLog.row_id == report.id, AuditLog.reason.is_not(None)
+        )
+    )
     assert audit.reason == "解锁周报：学校申请更正家访次数"
     assert audit.changes["state"] == ["approved", "returned"]
     again = submit(session, d.id, campaign, WEEK, FIELDS, beijing(2026, 9, 12, 10, 0, 0))
@@ -190,8 +190,7 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_written(world, session):
     assert "联系电话格式不正确" in str(refused.value)
     assert session.scalar(select(WeeklyReport).where(WeeklyReport.school_id == a1y.id)) is None
     # A draft may be incomplete, and is still "missing" until submitted.
-    draft = save_draft(session, a1y.id, campaign, WEEK, {"progress": "写了一半"},
-                       beijing(2026, 9, 9, 9, 0, 0))
+    draft = save_draft(session, a1y.id, campaign, WEEK, {"progress": "写了一半"}, beijing(2026, 9, 9, 9, 0, 0))
     assert (draft.state, report_status(draft)) == ("draft", "missing")
 
 
@@ -202,12 +201,22 @@ def _visits(session, school: School, term_id: int, rows: list[tuple]) -> None:
     session.add_all([klass, staff])
     session.flush()
     for i, (day, mode, left_behind, status) in enumerate(rows):
-        student = Student(school_id=school.id, number=f"{school.code}{i}", name=f"学生{i}",
-                          class_id=klass.id, left_behind=left_behind)
+        student = Student(
+            school_id=school.id, number=f"{school.code}{i}", name=f"学生{i}", class_id=klass.id, left_behind=left_behind
+        )
         session.add(student)
         session.flush()
-        session.add(Visit(school_id=school.id, student_id=student.id, staff_id=staff.id,
-                          term_id=term_id, visited_on=day, mode=mode, status=status))
+        session.add(
+            Visit(
+                school_id=school.id,
+                student_id=student.id,
+                staff_id=staff.id,
+                term_id=term_id,
+                visited_on=day,
+                mode=mode,
+                status=status,
+            )
+        )
     session.flush()
 
 
@@ -216,25 +225,42 @@ def test_figures_are_filled_in_at_submission_and_kept_as_submitted(world, sessio
     # A school of its own, so that no other test world's students count in its coverage.
     a1y = make_school(session, "A1Z", "甲一区新建小学", world.regions["a1"])
     week2 = _week(2)  # 2026-09-14 .. 09-20; opened after the school exists
-    _visits(session, a1y, campaign.term_id, [
-        (date(2026, 9, 8), "home", False, "approved"),      # week 1: cumulative only
-        (date(2026, 9, 15), "home", True, "pending"),       # week 2, in person, left-behind
-        (date(2026, 9, 16), "phone", True, "approved"),     # week 2, left-behind by phone
-        (date(2026, 9, 17), "at_school", False, "returned"),  # rejected: not counted
-        (date(2026, 9, 22), "home", False, "approved"),     # week 3: not yet
-    ])
+    _visits(
+        session,
+        a1y,
+        campaign.term_id,
+        [
+            (date(2026, 9, 8), "home", False, "approved"),  # week 1: cumulative only
+            (date(2026, 9, 15), "home", True, "pending"),  # week 2, in person, left-behind
+            (date(2026, 9, 16), "phone", True, "approved"),  # week 2, left-behind by phone
+            (date(2026, 9, 17), "at_school", False, "returned"),  # rejected: not counted
+            (date(2026, 9, 22), "home", False, "approved"),  # week 3: not yet
+        ],
+    )
     _visits(session, a2, campaign.term_id, [(date(2026, 9, 15), "home", False, "pending")])
     open_week(session, campaign, week2, beijing(2026, 9, 14, 8, 0, 0))
     report = submit(session, a1y.id, campaign, week2, FIELDS, beijing(2026, 9, 17, 10, 0, 0))
     # Week 2 counts 2 (09-15, 09-16); the term so far 3 (adds 09-08); in person 1 (home);
     # left-behind 2; coverage: 3 of its 5 active students visited (09-22 is after the week,
     # the returned one does not count) = 60.0 %. a2's visit counts for a2 only.
-    assert report.figures == {"visits_week": 2, "visits_term": 3, "in_person_week": 1,
-                              "left_behind_week": 2, "coverage_pct": 60.0}
+    assert report.figures == {
+        "visits_week": 2,
+        "visits_term": 3,
+        "in_person_week": 1,
+        "left_behind_week": 2,
+        "coverage_pct": 60.0,
+    }
     student = session.scalar(select(Student).where(Student.school_id == a1y.id).limit(1))
-    session.add(Visit(school_id=a1y.id, student_id=student.id, staff_id=session.scalar(
-        select(Staff.id).where(Staff.school_id == a1y.id)),
-                      term_id=campaign.term_id, visited_on=date(2026, 9, 18), mode="home"))
+    session.add(
+        Visit(
+            school_id=a1y.id,
+            student_id=student.id,
+            staff_id=session.scalar(select(Staff.id).where(Staff.school_id == a1y.id)),
+            term_id=campaign.term_id,
+            visited_on=date(2026, 9, 18),
+            mode="home",
+        )
+    )
     session.flush()
     session.refresh(report)
     assert report.figures["visits_week"] == 2  # kept as submitted

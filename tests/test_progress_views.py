@@ -1,4 +1,5 @@
 """The console pages: the school's form, the bureau's rates, review, export, reminders."""
+
 from __future__ import annotations
 
 import io
@@ -24,10 +25,10 @@ def _report(session, school) -> WeeklyReport | None:
     return session.scalar(select(WeeklyReport).where(WeeklyReport.school_id == school.id))
 
 
-@pytest.mark.parametrize("clock_time, status", [
-    ((16, 59, 59), "on_time"), ((17, 0, 0), "on_time"), ((17, 0, 1), "late")])
-def test_a_school_submits_through_the_form_and_the_second_decides(world, session, login_as,
-                                                                    clock_time, status):
+@pytest.mark.parametrize(
+    "clock_time, status", [((16, 59, 59), "on_time"), ((17, 0, 0), "on_time"), ((17, 0, 1), "late")]
+)
+def test_a_school_submits_through_the_form_and_the_second_decides(world, session, login_as, clock_time, status):
     client = login_as("school_admin_a1y")
     with clock.frozen_at(beijing(2026, 9, 10, *clock_time)):
         page = client.get(_form(world))
@@ -41,15 +42,13 @@ def test_a_school_submits_through_the_form_and_the_second_decides(world, session
     assert report.first_submitted_at == beijing(2026, 9, 10, *clock_time)
 
 
-def test_a_double_submission_through_the_form_is_refused_with_a_message(world, session,
-                                                                         login_as):
+def test_a_double_submission_through_the_form_is_refused_with_a_message(world, session, login_as):
     client = login_as("school_admin_a1x")  # a1x submitted already in the world
     with clock.frozen_at(beijing(2026, 9, 10, 12, 0, 0)):
         page = client.post(_form(world), data={**FIELDS, "action": "submit"})
     assert page.status_code == 200
     assert "已提交" in page.get_data(as_text=True)
-    count = session.scalar(select(func.count(WeeklyReport.id))
-                           .where(WeeklyReport.school_id == world.schools["a1x"].id))
+    count = session.scalar(select(func.count(WeeklyReport.id)).where(WeeklyReport.school_id == world.schools["a1x"].id))
     assert count == 1
 
 
@@ -64,12 +63,10 @@ def test_a_school_sees_its_history_and_what_is_due(world, login_as):
 
 def test_another_schools_report_is_not_found(world, login_as):
     b1_report = world.extra["weekly_report_b1"].id
-    assert login_as("school_admin_a1x").get(f"/admin/progress/report/{b1_report}").status_code \
-        == 404
+    assert login_as("school_admin_a1x").get(f"/admin/progress/report/{b1_report}").status_code == 404
     county = login_as("admin_a1")
     assert county.get(f"/admin/progress/report/{b1_report}").status_code == 404
-    refused = county.post(f"/admin/progress/report/{b1_report}/review",
-                          data={"action": "approve"})
+    refused = county.post(f"/admin/progress/report/{b1_report}/review", data={"action": "approve"})
     assert refused.status_code == 404
 
 
@@ -112,8 +109,7 @@ def test_the_leadership_export_has_a_summary_and_a_sheet_per_county(world, login
     client = login_as("leader_p")
     with clock.frozen_at(beijing(2026, 9, 11, 12, 0, 0)):
         c = world.extra["progress_campaign"].id
-        response = client.get(f"/admin/progress/export.xlsx?campaign={c}&week=2026-W37"
-                              f"&region={world.regions['p'].id}")
+        response = client.get(f"/admin/progress/export.xlsx?campaign={c}&week=2026-W37&region={world.regions['p'].id}")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["汇总", "丁县级市", "乙市一县", "甲市一区", "甲市二县"]

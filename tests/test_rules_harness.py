@@ -1,4 +1,5 @@
 """The test harness's own rule: it empties only a PostgreSQL database named as a test database."""
+
 from __future__ import annotations
 
 import pytest

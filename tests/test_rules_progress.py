@@ -3,6 +3,7 @@
 A campaign's deadline is its own weekday and Beijing time, judged to the second; only an approved
 report can be unlocked. "Nothing was written" is read through a fresh session after the refusal.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
@@ -28,18 +29,23 @@ def fresh() -> Session:
 
 def _stored_report(report_id: int) -> tuple:
     with fresh() as s:
-        return s.execute(select(WeeklyReport.state, WeeklyReport.on_time, WeeklyReport.return_reason,
-                                WeeklyReport.reviewed_by_id).where(WeeklyReport.id == report_id)).one()
+        return s.execute(
+            select(
+                WeeklyReport.state, WeeklyReport.on_time, WeeklyReport.return_reason, WeeklyReport.reviewed_by_id
+            ).where(WeeklyReport.id == report_id)
+        ).one()
 
 
 # The campaign's own deadline rule -------------------------------------------------------------
+
 
 def test_a_tuesday_0930_deadline_is_the_campaigns_own_and_judged_to_the_second(world, session):
     """Tuesday 09:30 Beijing of week 2026-W37 is 2026-09-08 01:30 UTC. Submitted at 09:30:00:
     on time; at 09:30:01: late; on Thursday 16:00 (on time under the default Thursday 17:00): late."""
     s = world.schools
-    campaign = make_campaign(session, world.regions["a"], WEEK, TERM_END, name="周二截止活动",
-                             weekday=1, at=time(9, 30))
+    campaign = make_campaign(
+        session, world.regions["a"], WEEK, TERM_END, name="周二截止活动", weekday=1, at=time(9, 30)
+    )
     assert week_deadline(campaign, WEEK) == datetime(2026, 9, 8, 1, 30, tzinfo=UTC)
     open_week(session, campaign, WEEK, beijing(2026, 9, 7, 8, 0, 0))
     on_time = submit(session, s["a1x"].id, campaign, WEEK, FIELDS, beijing(2026, 9, 8, 9, 30, 0))
@@ -47,17 +53,18 @@ def test_a_tuesday_0930_deadline_is_the_campaigns_own_and_judged_to_the_second(w
     thursday = submit(session, s["a2"].id, campaign, WEEK, FIELDS, beijing(2026, 9, 10, 16, 0, 0))
     session.commit()
     assert [_stored_report(r.id)[:2] for r in (on_time, one_second_late, thursday)] == [
-        ("submitted", True), ("submitted", False), ("submitted", False)]
+        ("submitted", True),
+        ("submitted", False),
+        ("submitted", False),
+    ]
     assert [report_status(r) for r in (on_time, one_second_late, thursday)] == ["on_time", "late", "late"]
 
 
 def test_a_monday_0700_deadline_falls_on_the_sunday_before_in_utc(world, session):
     """Monday 07:00 Beijing (UTC+8) of the week starting 2026-09-07 is Sunday 2026-09-06 23:00 UTC;
     a Sunday 23:59:59 deadline of the same week is 2026-09-13 15:59:59 UTC."""
-    monday = make_campaign(session, world.regions["b"], WEEK, TERM_END, name="周一早报", weekday=0,
-                           at=time(7, 0))
-    sunday = make_campaign(session, world.regions["d"], WEEK, TERM_END, name="周日晚报", weekday=6,
-                           at=time(23, 59, 59))
+    monday = make_campaign(session, world.regions["b"], WEEK, TERM_END, name="周一早报", weekday=0, at=time(7, 0))
+    sunday = make_campaign(session, world.regions["d"], WEEK, TERM_END, name="周日晚报", weekday=6, at=time(23, 59, 59))
     assert week_deadline(monday, WEEK) == datetime(2026, 9, 6, 23, 0, tzinfo=UTC)
     assert week_deadline(sunday, WEEK) == datetime(2026, 9, 13, 15, 59, 59, tzinfo=UTC)
     open_week(session, sunday, WEEK, beijing(2026, 9, 7, 8, 0, 0))
@@ -70,8 +77,7 @@ def test_hours_overdue_count_from_the_campaigns_deadline_and_never_below_zero(wo
     """Deadline Tuesday 09:30 Beijing: at 11:00 the same day 1.5 h overdue, on Thursday 10:30
     49.0 h, one second before the deadline 0 (not negative), at 10:10 0.7 h, on the next
     Wednesday 17:30 200.0 h."""
-    campaign = make_campaign(session, world.regions["a"], WEEK, TERM_END, name="周二截止", weekday=1,
-                             at=time(9, 30))
+    campaign = make_campaign(session, world.regions["a"], WEEK, TERM_END, name="周二截止", weekday=1, at=time(9, 30))
     due = week_deadline(campaign, WEEK)
     assert hours_overdue(due, beijing(2026, 9, 8, 11, 0, 0)) == 1.5
     assert hours_overdue(due, beijing(2026, 9, 10, 10, 30, 0)) == 49.0
@@ -90,6 +96,7 @@ def test_a_week_code_is_an_iso_week_or_a_clear_message():
 
 
 # Only an approved report can be unlocked -------------------------------------------------------
+
 
 def _unlocks() -> int:
     with fresh() as s:

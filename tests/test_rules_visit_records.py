@@ -2,6 +2,7 @@
 changed, and only a pending visit can be reviewed. "Nothing was written" is read through a fresh
 session after the refusal was rolled back.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -22,8 +23,9 @@ OCTOBER = datetime(2026, 10, 1, 4, 0, tzinfo=UTC)  # within the world's term, af
 def _stored(visit_id: int) -> tuple:
     """(status, version, visited_on, review_note, number of versions) as the database holds them."""
     with Session(db.engine) as s:
-        row = s.execute(select(Visit.status, Visit.version, Visit.visited_on, Visit.review_note)
-                        .where(Visit.id == visit_id)).one()
+        row = s.execute(
+            select(Visit.status, Visit.version, Visit.visited_on, Visit.review_note).where(Visit.id == visit_id)
+        ).one()
         versions = s.scalar(select(func.count(VisitVersion.id)).where(VisitVersion.visit_id == visit_id))
     return (*row, versions)
 

@@ -6,6 +6,7 @@ the region that runs it, judged on the region it has and the one it will have; t
 province's. Each test checks one rule through a flush under the user's scope, and "nothing was
 written" through a fresh session after the refused flush was rolled back.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -58,6 +59,7 @@ def _allowed(session: Session, scope, change) -> None:
 
 # _teacher_writes ----------------------------------------------------------------------------
 
+
 def test_a_teacher_changes_the_visit_they_recorded(world, session):
     own = world.extra["visits_a1x"][0]  # recorded by a1x班主任, teacher_a1x's staff row
     _allowed(session, _teacher(world), lambda: setattr(own, "feedback", "家长已改善作业辅导"))
@@ -73,10 +75,22 @@ def test_a_teacher_cannot_change_a_colleagues_visit_in_their_own_school(world, s
 def test_a_teacher_cannot_add_a_photo_or_version_to_a_colleagues_visit(world, session):
     school_id = world.schools["a1x"].id
     colleague = world.extra["visits_a1x"][1]
-    _refused(session, _teacher(world), lambda: session.add(VisitPhoto(
-        school_id=school_id, visit=colleague, path=f"{school_id}/x.png", content_type="image/png", size=1)))
-    _refused(session, _teacher(world), lambda: session.add(VisitVersion(
-        school_id=school_id, visit_id=colleague.id, number=2, submitted_at=OCTOBER, data={})))
+    _refused(
+        session,
+        _teacher(world),
+        lambda: session.add(
+            VisitPhoto(
+                school_id=school_id, visit=colleague, path=f"{school_id}/x.png", content_type="image/png", size=1
+            )
+        ),
+    )
+    _refused(
+        session,
+        _teacher(world),
+        lambda: session.add(
+            VisitVersion(school_id=school_id, visit_id=colleague.id, number=2, submitted_at=OCTOBER, data={})
+        ),
+    )
     with fresh() as s:
         assert s.scalar(select(func.count(VisitPhoto.id)).where(VisitPhoto.visit_id == colleague.id)) == 0
         assert s.scalar(select(func.count(VisitVersion.id)).where(VisitVersion.visit_id == colleague.id)) == 1
@@ -89,9 +103,15 @@ def test_a_teacher_cannot_add_a_photo_to_a_visit_hidden_from_them(world, session
     colleague = world.extra["visits_a1x"][1]
     colleague_id = colleague.id
     session.expunge(colleague)
-    _refused(session, _teacher(world), lambda: session.add(VisitPhoto(
-        school_id=school_id, visit_id=colleague_id, path=f"{school_id}/x.png", content_type="image/png",
-        size=1)))
+    _refused(
+        session,
+        _teacher(world),
+        lambda: session.add(
+            VisitPhoto(
+                school_id=school_id, visit_id=colleague_id, path=f"{school_id}/x.png", content_type="image/png", size=1
+            )
+        ),
+    )
     with fresh() as s:
         assert s.scalar(select(func.count(VisitPhoto.id)).where(VisitPhoto.visit_id == colleague_id)) == 0
 
@@ -102,8 +122,9 @@ def test_a_teacher_adds_a_photo_and_a_version_to_their_own_visit(world, session)
     own_id = own.id
 
     def add() -> None:
-        session.add(VisitPhoto(school_id=school_id, visit=own, path=f"{school_id}/own.png",
-                               content_type="image/png", size=1))
+        session.add(
+            VisitPhoto(school_id=school_id, visit=own, path=f"{school_id}/own.png", content_type="image/png", size=1)
+        )
         session.add(VisitVersion(school_id=school_id, visit_id=own_id, number=2, submitted_at=OCTOBER, data={}))
 
     _allowed(session, _teacher(world), add)
@@ -124,10 +145,16 @@ def test_a_teacher_records_a_new_visit_only_as_themselves(world, session):
     """A new visit has no staff_id before the flush: the rule reads its staff relationship."""
     students = world.extra["students_a1x"]
     with clock.frozen_at(OCTOBER):
-        _allowed(session, _teacher(world), lambda: record_visit(
-            session, world.extra["staff_a1x"], family(students[1].id, date(2026, 9, 20))))
-        _refused(session, _teacher(world), lambda: record_visit(
-            session, world.extra["other_staff_a1x"], family(students[2].id, date(2026, 9, 21))))
+        _allowed(
+            session,
+            _teacher(world),
+            lambda: record_visit(session, world.extra["staff_a1x"], family(students[1].id, date(2026, 9, 20))),
+        )
+        _refused(
+            session,
+            _teacher(world),
+            lambda: record_visit(session, world.extra["other_staff_a1x"], family(students[2].id, date(2026, 9, 21))),
+        )
     with fresh() as s:
         visited = s.scalars(select(Visit.student_id).where(Visit.school_id == world.schools["a1x"].id)).all()
     assert sorted(visited) == sorted([students[0].id, students[3].id, students[1].id])
@@ -149,10 +176,16 @@ def test_a_school_admin_changes_any_visit_of_their_school(world, session):
 
 # _campaign_writes ---------------------------------------------------------------------------
 
+
 def _campaign(world, region_key: str, name: str) -> Campaign:
-    return Campaign(name=name, region=world.regions[region_key], term=world.extra["term"],
-                    start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
-                    coverage_deadline=date(2026, 12, 31))
+    return Campaign(
+        name=name,
+        region=world.regions[region_key],
+        term=world.extra["term"],
+        start_date=date(2026, 10, 1),
+        end_date=date(2026, 12, 31),
+        coverage_deadline=date(2026, 12, 31),
+    )
 
 
 def _campaign_named(name: str) -> tuple | None:
@@ -198,8 +231,7 @@ def test_a_county_admin_cannot_take_the_provinces_campaign_down_into_its_county(
     """The region it has is judged too: moving a campaign one may not write into one's own
     county would be a takeover."""
     campaign = _province_campaign(session)
-    _refused(session, scope_for_user(world.users["admin_a1"]),
-             lambda: setattr(campaign, "region", world.regions["a1"]))
+    _refused(session, scope_for_user(world.users["admin_a1"]), lambda: setattr(campaign, "region", world.regions["a1"]))
     assert _campaign_named("万师访万家") == ("万师访万家", world.regions["p"].id)
 
 
@@ -216,6 +248,7 @@ def test_a_city_admin_moves_a_campaign_within_its_city_and_not_out_of_it(world, 
 
 # _term_writes -------------------------------------------------------------------------------
 
+
 def test_only_a_province_admin_writes_a_term(world, session):
     term = world.extra["term"]
     for username in ("admin_a", "leader_p"):
@@ -227,13 +260,15 @@ def test_only_a_province_admin_writes_a_term(world, session):
 
 # _teacher_photos / _teacher_versions (read rules) --------------------------------------------
 
+
 def test_a_companion_teacher_reads_the_photos_and_versions_of_the_visit_they_accompanied(world, session):
     """Before teacher_a1x goes along they see none of the colleague's visit's 1 photo and
     1 version; once they are its companion (staff2), they see both."""
     school_id = world.schools["a1x"].id
     colleague = world.extra["visits_a1x"][1]
-    session.add(VisitPhoto(school_id=school_id, visit=colleague, path=f"{school_id}/c.png",
-                           content_type="image/png", size=1))
+    session.add(
+        VisitPhoto(school_id=school_id, visit=colleague, path=f"{school_id}/c.png", content_type="image/png", size=1)
+    )
     session.commit()
 
     def seen() -> tuple[int, int]:

@@ -1,4 +1,5 @@
 """Every response carries the browser hardening headers: pages, errors, redirects, files, exports."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,13 +26,16 @@ def _assert_hardened(response) -> None:
     assert "http" not in policy and "*" not in policy
 
 
-@pytest.mark.parametrize("path, status", [
-    ("/login", 200),                                          # a page
-    ("/", 302),                                               # a redirect
-    ("/admin/", 302),                                         # sign-in required
-    ("/no-such-page", 404),                                   # an error page
-    ("/admin/static/vendor/jquery.min.js", 200),              # a static file
-])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/login", 200),  # a page
+        ("/", 302),  # a redirect
+        ("/admin/", 302),  # sign-in required
+        ("/no-such-page", 404),  # an error page
+        ("/admin/static/vendor/jquery.min.js", 200),  # a static file
+    ],
+)
 def test_anonymous_responses_carry_the_hardening_headers(client, path, status):
     response = client.get(path)
     assert response.status_code == status
@@ -63,8 +67,7 @@ def test_signed_in_pages_and_xlsx_exports_carry_them(world, login_as):
     _assert_hardened(client.get("/admin/school/"))
     with clock.frozen_at(beijing(2026, 9, 11, 12, 0, 0)):
         c = world.extra["progress_campaign"].id
-        export = client.get(f"/admin/progress/export.xlsx?campaign={c}&week=2026-W37"
-                            f"&region={world.regions['p'].id}")
+        export = client.get(f"/admin/progress/export.xlsx?campaign={c}&week=2026-W37&region={world.regions['p'].id}")
     assert export.status_code == 200 and export.data[:2] == b"PK"
     _assert_hardened(export)
     _assert_hardened(client.post("/logout"))

@@ -5,6 +5,7 @@ a refused sheet shows at most 100 errors and the total, never a whole bad cell; 
 The bombs are built here, small on disk and big once inflated, with the zip written by hand so
 the test controls every member (a row at any row number, a shared string of any size).
 """
+
 from __future__ import annotations
 
 import io
@@ -31,24 +32,20 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 PARTS = {
-    "[Content_Types].xml":
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{OOXML}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{OOXML}.worksheet+xml"/>'
-        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{OOXML}.sharedStrings+xml"/></Types>',
-    "_rels/.rels":
-        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">'
-        f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-    "xl/workbook.xml":
-        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
-    "xl/_rels/workbook.xml.rels":
-        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">'
-        f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{OOXML}.sheet.main+xml"/>'
+    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{OOXML}.worksheet+xml"/>'
+    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{OOXML}.sharedStrings+xml"/></Types>',
+    "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">'
+    f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">'
+    f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
 }
 
 
@@ -84,8 +81,7 @@ def staff_rows(count: int, start: int = 2) -> list[str]:
 
 
 def upload(client, endpoint: str, content: io.BytesIO):
-    return client.post(f"/admin/{endpoint}/", data={"file": (content, "bomb.xlsx")},
-                       content_type="multipart/form-data")
+    return client.post(f"/admin/{endpoint}/", data={"file": (content, "bomb.xlsx")}, content_type="multipart/form-data")
 
 
 def fresh_count(model, **where) -> int:
@@ -99,8 +95,7 @@ def test_a_sheet_that_inflates_a_hundredfold_is_refused_before_it_is_read(world,
     """200,000 identical rows: some 30 MB of XML in a few hundred KB; refused by its size alone."""
     school_id = world.schools["a1x"].id
     before = fresh_count(Staff, school_id=school_id)
-    bomb = xlsx([row(1, STAFF_HEADERS)] + ["<row><c t=\"s\"><v>0</v></c></row>"] * 200_000,
-                strings=[[b"x"]])
+    bomb = xlsx([row(1, STAFF_HEADERS)] + ['<row><c t="s"><v>0</v></c></row>'] * 200_000, strings=[[b"x"]])
     assert len(bomb.getvalue()) < 1_000_000
     response = upload(login_as("school_admin_a1x"), "staff_import", bomb)
     page = response.get_data(as_text=True)
@@ -112,8 +107,7 @@ def test_a_sheet_that_inflates_a_hundredfold_is_refused_before_it_is_read(world,
 def test_a_hundred_megabyte_cell_is_refused_before_openpyxl_reads_the_strings(world, login_as):
     """One 100 MB shared string (100 KB on disk): the shared-strings member is too big to open."""
     before = fresh_count(School)
-    bomb = xlsx([row(1, ORG_HEADERS), '<row r="2"><c t="s"><v>0</v></c></row>'],
-                strings=[[b"A" * 2**20] * 100])
+    bomb = xlsx([row(1, ORG_HEADERS), '<row r="2"><c t="s"><v>0</v></c></row>'], strings=[[b"A" * 2**20] * 100])
     assert len(bomb.getvalue()) < 1_000_000
     page = upload(login_as("admin_p"), "org_import", bomb).get_data(as_text=True)
     assert "文件解压后过大" in page and "AAAAAAAAAAAAAAAAAAAAA" not in page and len(page) < 30_000
@@ -131,11 +125,14 @@ def test_a_shared_strings_table_over_16_mb_is_refused_even_if_it_compresses_only
         read_sheet(sheet, STAFF_HEADERS, max_rows=10)
 
 
-@pytest.mark.parametrize(("importer", "headers", "limit"), [
-    (import_roster, HEADERS, ROSTER_MAX_ROWS),
-    (import_staff, STAFF_HEADERS, STAFF_MAX_ROWS),
-    (None, ORG_HEADERS, ORG_MAX_ROWS),
-])
+@pytest.mark.parametrize(
+    ("importer", "headers", "limit"),
+    [
+        (import_roster, HEADERS, ROSTER_MAX_ROWS),
+        (import_staff, STAFF_HEADERS, STAFF_MAX_ROWS),
+        (None, ORG_HEADERS, ORG_MAX_ROWS),
+    ],
+)
 def test_each_kind_stops_at_its_own_row_limit(session, world, importer, headers, limit):
     """Rows of one filled cell: the first row past the kind's limit (sheet row limit + 2) stops it."""
     rows = [row(1, headers)] + [row(i, ["x"]) for i in range(2, limit + 3)]
@@ -182,8 +179,9 @@ def test_a_bad_cell_is_quoted_by_its_first_twenty_characters(session, world):
 
 
 def test_a_cell_of_exactly_500_characters_is_read():
-    rows = read_sheet(xlsx([row(1, STAFF_HEADERS), row(2, ["长" * MAX_CELL_CHARS, "其他", ""])]), STAFF_HEADERS,
-                      max_rows=1)
+    rows = read_sheet(
+        xlsx([row(1, STAFF_HEADERS), row(2, ["长" * MAX_CELL_CHARS, "其他", ""])]), STAFF_HEADERS, max_rows=1
+    )
     assert rows[0]["姓名"] == "长" * MAX_CELL_CHARS
 
 

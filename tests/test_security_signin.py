@@ -1,5 +1,6 @@
 """Sign-in hardening: safe redirects, race-free lockout by client and username, rate limits,
 session revocation, the forced password change, secure cookies and pruning of old attempts."""
+
 from __future__ import annotations
 
 import threading
@@ -37,10 +38,13 @@ def _failures(session, **where) -> int:
 
 
 def _record_failures(session, username: str, client: str, count: int, at: datetime) -> None:
-    session.execute(insert(LoginAttempt), [
-        {"username": username, "client": client, "remote_addr": client, "at": at, "success": False}
-        for _ in range(count)
-    ])
+    session.execute(
+        insert(LoginAttempt),
+        [
+            {"username": username, "client": client, "remote_addr": client, "at": at, "success": False}
+            for _ in range(count)
+        ],
+    )
     session.commit()
 
 
@@ -50,11 +54,15 @@ def other_app(app):
     made = []
 
     def _make(**config):
-        application = create_app({
-            "TESTING": True, "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "UPLOAD_DIR": app.config["UPLOAD_DIR"], **config,
-        })
+        application = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret",
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+                **config,
+            }
+        )
         application.test_client_class = CsrfClient
         made.append(application)
         return application
@@ -67,38 +75,72 @@ def other_app(app):
 
 # --- finding 5: open redirect after sign-in ------------------------------------------------
 
-@pytest.mark.parametrize("target", [
-    "//evil.com", "///evil.com", "////evil.com", "/\t/evil.com", "/\n/evil.com", "/\r/evil.com",
-    "/\\evil.com", "\\/evil.com", "\\\\evil.com", "/\\/evil.com", " /evil.com", "\t//evil.com",
-    "\x00/evil.com", "/\x00/evil.com", "\x1f//evil.com", "/%2Fevil.com", "/%2F%2Fevil.com",
-    "/%5Cevil.com", "/%09/evil.com", "https://evil.com", "http:evil.com", "javascript:alert(1)",
-    "JavaScript:alert(1)", "data:text/html,x", "evil.com", "", "%2F%2Fevil.com", "/\x7f/evil.com",
-])
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.com",
+        "///evil.com",
+        "////evil.com",
+        "/\t/evil.com",
+        "/\n/evil.com",
+        "/\r/evil.com",
+        "/\\evil.com",
+        "\\/evil.com",
+        "\\\\evil.com",
+        "/\\/evil.com",
+        " /evil.com",
+        "\t//evil.com",
+        "\x00/evil.com",
+        "/\x00/evil.com",
+        "\x1f//evil.com",
+        "/%2Fevil.com",
+        "/%2F%2Fevil.com",
+        "/%5Cevil.com",
+        "/%09/evil.com",
+        "https://evil.com",
+        "http:evil.com",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,x",
+        "evil.com",
+        "",
+        "%2F%2Fevil.com",
+        "/\x7f/evil.com",
+    ],
+)
 def test_a_next_that_a_browser_would_take_off_the_site_is_refused(target):
     assert safe_next(target) is None
 
 
-@pytest.mark.parametrize("target", [
-    "/admin/", "/admin/school/?page=2", "/admin/student/?search=张三", "/password",
-    "/admin/visit/?flt1_0=a%20b", "/admin/x/#part",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/admin/",
+        "/admin/school/?page=2",
+        "/admin/student/?search=张三",
+        "/password",
+        "/admin/visit/?flt1_0=a%20b",
+        "/admin/x/#part",
+    ],
+)
 def test_a_path_on_this_site_is_kept(target):
     assert safe_next(target) == target
 
 
 def test_the_reported_redirect_goes_home_and_a_good_next_is_followed(world, client, app):
-    response = client.post("/login?next=%2F%09%2Fevil.com",
-                           data={"username": "admin_a1", "password": "secret-pass"})
+    response = client.post("/login?next=%2F%09%2Fevil.com", data={"username": "admin_a1", "password": "secret-pass"})
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
-    good = app.test_client().post("/login?next=%2Fadmin%2Fschool%2F",
-                                  data={"username": "admin_a1", "password": "secret-pass"})
+    good = app.test_client().post(
+        "/login?next=%2Fadmin%2Fschool%2F", data={"username": "admin_a1", "password": "secret-pass"}
+    )
     assert good.headers["Location"] == "/admin/school/"
 
 
 # --- finding 6: the lockout cannot be raced ------------------------------------------------
 
-def test_thirty_wrong_passwords_and_the_right_one_at_once_check_at_most_five_wrong(
-        app, world, session, monkeypatch):
+
+def test_thirty_wrong_passwords_and_the_right_one_at_once_check_at_most_five_wrong(app, world, session, monkeypatch):
     checked: list[bool] = []
     real_check = signin.check_password_hash
 
@@ -137,8 +179,7 @@ def test_thirty_wrong_passwords_and_the_right_one_at_once_check_at_most_five_wro
 def test_an_unknown_username_costs_one_password_hash_like_a_known_one(world, client, monkeypatch):
     hashes: list[str] = []
     real_check = signin.check_password_hash
-    monkeypatch.setattr(signin, "check_password_hash",
-                        lambda h, p: hashes.append(h) or real_check(h, p))
+    monkeypatch.setattr(signin, "check_password_hash", lambda h, p: hashes.append(h) or real_check(h, p))
     assert "用户名或密码错误" in login(client, "nobody-here", "whatever-1").get_data(as_text=True)
     assert "用户名或密码错误" in login(client, "admin_a1", "whatever-1").get_data(as_text=True)
     assert len(hashes) == 2 and all(h.startswith("scrypt:32768:8:1$") for h in hashes)
@@ -154,11 +195,13 @@ def test_the_current_password_on_the_password_page_counts_as_a_guess(world, logi
     client = login_as("teacher_a1x")
     with clock.frozen_at(T0):
         for _ in range(5):
-            page = client.post("/password", data={"current": "guess", "new": "new-pass-123",
-                                                  "confirm": "new-pass-123"}).get_data(as_text=True)
+            page = client.post(
+                "/password", data={"current": "guess", "new": "new-pass-123", "confirm": "new-pass-123"}
+            ).get_data(as_text=True)
             assert "当前密码不正确" in page
-        page = client.post("/password", data={"current": "secret-pass", "new": "new-pass-123",
-                                              "confirm": "new-pass-123"}).get_data(as_text=True)
+        page = client.post(
+            "/password", data={"current": "secret-pass", "new": "new-pass-123", "confirm": "new-pass-123"}
+        ).get_data(as_text=True)
     assert "账号已锁定" in page
     session.expire_all()
     assert session.scalar(select(User).where(User.username == "teacher_a1x")).check_password("secret-pass")
@@ -173,6 +216,7 @@ def test_signing_in_as_someone_else_in_the_same_browser_finds_that_user(world, l
 
 # --- finding 15: limits by client and by username ------------------------------------------
 
+
 def test_five_wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere(world, client):
     with clock.frozen_at(T0):
         for _ in range(5):
@@ -181,8 +225,7 @@ def test_five_wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewher
         assert _login_from(client, HERE, "admin_p").status_code == 302
 
 
-def test_thirty_wrong_passwords_from_one_address_over_many_names_stop_that_address(world, client,
-                                                                                  session):
+def test_thirty_wrong_passwords_from_one_address_over_many_names_stop_that_address(world, client, session):
     with clock.frozen_at(T0):
         for i in range(30):  # one guess per name: no name reaches its own limit
             _login_from(client, THERE, f"name-{i}", "nope")
@@ -218,14 +261,17 @@ def test_one_network_counts_at_most_five_towards_the_name_ceiling(world, client,
         assert _login_from(client, HERE, "admin_p").status_code == 302
 
 
-@pytest.mark.parametrize("address, key", [
-    ("203.0.113.7", "203.0.113.7"),
-    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
-    ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
-    ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
-    ("::ffff:203.0.113.7", "203.0.113.7"),
-    (None, "unknown"),
-])
+@pytest.mark.parametrize(
+    "address, key",
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        (None, "unknown"),
+    ],
+)
 def test_a_client_is_an_ipv4_address_or_an_ipv6_64_network(address, key):
     assert client_key(address) == key
 
@@ -241,8 +287,7 @@ def test_login_posts_per_address_are_rate_limited(world, other_app):
     assert _login_from(client, HERE, "admin_a1").status_code == 302
 
 
-def test_behind_one_proxy_the_forwarded_client_is_counted_and_otherwise_ignored(world, session,
-                                                                                  other_app):
+def test_behind_one_proxy_the_forwarded_client_is_counted_and_otherwise_ignored(world, session, other_app):
     forwarded = {"headers": {"X-Forwarded-For": "198.51.100.4"}}
     direct = other_app().test_client()
     direct.post("/login", data={"username": "admin_a1", "password": "nope"}, **forwarded)
@@ -256,8 +301,12 @@ def test_behind_one_proxy_the_forwarded_client_is_counted_and_otherwise_ignored(
 def test_prune_attempts_removes_what_is_older_than_a_day(world, session, app):
     _record_failures(session, "old", "10.0.0.9", 3, T0 - timedelta(days=1, seconds=1))
     _record_failures(session, "recent", "10.0.0.9", 2, T0 - timedelta(hours=23))
-    session.add_all([LoginLock(key="user:old", touched_at=T0 - timedelta(days=2)),
-                     LoginLock(key="user:recent", touched_at=T0 - timedelta(hours=1))])
+    session.add_all(
+        [
+            LoginLock(key="user:old", touched_at=T0 - timedelta(days=2)),
+            LoginLock(key="user:recent", touched_at=T0 - timedelta(hours=1)),
+        ]
+    )
     session.commit()
     with clock.frozen_at(T0):
         result = app.test_cli_runner().invoke(args=["bureau", "prune-attempts"])
@@ -274,11 +323,11 @@ def test_sign_in_prunes_a_bounded_batch_now_and_then(world, session, client, mon
     with clock.frozen_at(T0):
         assert login(client, "admin_a1").status_code == 302
     session.expire_all()
-    assert session.scalars(select(LoginAttempt.username).order_by(LoginAttempt.id)).all() == [
-        "old", "admin_a1"]
+    assert session.scalars(select(LoginAttempt.username).order_by(LoginAttempt.id)).all() == ["old", "admin_a1"]
 
 
 # --- finding 7: sessions end on sign-out and on every change of who the user is -----------
+
 
 def _saved_cookie(client) -> str:
     return client.get_cookie("session").value
@@ -306,20 +355,23 @@ def test_a_saved_cookie_stops_working_after_sign_out(world, login_as, app):
 def test_changing_ones_password_ends_other_sessions_and_keeps_this_one(world, login_as, app):
     phone = login_as("teacher_a1x")
     desk = login_as("teacher_a1x")
-    response = desk.post("/password", data={"current": "secret-pass", "new": "new-pass-123",
-                                            "confirm": "new-pass-123"})
+    response = desk.post("/password", data={"current": "secret-pass", "new": "new-pass-123", "confirm": "new-pass-123"})
     assert response.status_code == 302
     assert _signed_in(desk)
     assert not _signed_in(phone)
 
 
-@pytest.mark.parametrize("change", [
-    lambda user, world: user.set_password("reset-by-admin"),
-    lambda user, world: setattr(user, "role", "teacher"),
-    lambda user, world: setattr(user, "active", False),
-    lambda user, world: setattr(user, "school", world.schools["a1y"]),
-    lambda user, world: setattr(user, "school_id", world.schools["a1y"].id),
-], ids=["password", "role", "deactivated", "school", "school_id"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user, world: user.set_password("reset-by-admin"),
+        lambda user, world: setattr(user, "role", "teacher"),
+        lambda user, world: setattr(user, "active", False),
+        lambda user, world: setattr(user, "school", world.schools["a1y"]),
+        lambda user, world: setattr(user, "school_id", world.schools["a1y"].id),
+    ],
+    ids=["password", "role", "deactivated", "school", "school_id"],
+)
 def test_an_admin_change_ends_the_users_sessions_at_once(world, login_as, app, session, change):
     client = login_as("school_admin_a1x")
     saved = _saved_cookie(client)
@@ -346,15 +398,16 @@ def test_every_user_has_an_own_token_in_the_cookie_id(world, session):
 
 # --- finding 12: the forced first change needs a new password ------------------------------
 
-def test_the_forced_change_refuses_the_temporary_password_and_changes_nothing(world, login_as,
-                                                                              session):
+
+def test_the_forced_change_refuses_the_temporary_password_and_changes_nothing(world, login_as, session):
     teacher = session.get(User, world.users["teacher_a1x"].id)
     teacher.must_change_password = True
     session.commit()
     before = teacher.password_hash
     client = login_as("teacher_a1x")
-    page = client.post("/password", data={"current": "secret-pass", "new": "secret-pass",
-                                          "confirm": "secret-pass"}).get_data(as_text=True)
+    page = client.post(
+        "/password", data={"current": "secret-pass", "new": "secret-pass", "confirm": "secret-pass"}
+    ).get_data(as_text=True)
     assert "新密码不能与当前密码相同" in page
     session.expire_all()
     teacher = session.get(User, teacher.id)
@@ -364,13 +417,17 @@ def test_the_forced_change_refuses_the_temporary_password_and_changes_nothing(wo
 
 # --- finding 16: cookies are Secure unless the app runs locally ----------------------------
 
-@pytest.mark.parametrize("setting, debug, testing, secure", [
-    (None, False, False, True),   # production: no setting needed
-    (None, True, False, False),   # flask run --debug on http://127.0.0.1
-    (None, False, True, False),   # tests
-    (False, False, False, False),  # BUREAU_SECURE_COOKIES=0 (./scripts/start's plain http)
-    (True, True, False, True),     # BUREAU_SECURE_COOKIES=1 wins over debug
-])
+
+@pytest.mark.parametrize(
+    "setting, debug, testing, secure",
+    [
+        (None, False, False, True),  # production: no setting needed
+        (None, True, False, False),  # flask run --debug on http://127.0.0.1
+        (None, False, True, False),  # tests
+        (False, False, False, False),  # BUREAU_SECURE_COOKIES=0 (./scripts/start's plain http)
+        (True, True, False, True),  # BUREAU_SECURE_COOKIES=1 wins over debug
+    ],
+)
 def test_cookies_are_secure_unless_switched_off_or_local(setting, debug, testing, secure):
     assert cookies_secure(setting, debug, testing) is secure
 

@@ -2,6 +2,7 @@
 is written, files of a refused or failed submission are removed, and what is stored is an image we
 encoded ourselves (decoded in full, upright, without EXIF or any other metadata), never the upload.
 """
+
 from __future__ import annotations
 
 import io
@@ -47,8 +48,15 @@ def visits_of(student_id: int) -> int:
 
 
 def submit(client, student, photos: list[tuple[bytes, str]], url: str = "/admin/my_visits/new"):
-    data = {"target": "family", "student_id": str(student.id), "visited_on": "2026-11-19", "mode": "home",
-            "staff2_id": "", "no_gifts": "y", "photos": [(io.BytesIO(content), name) for content, name in photos]}
+    data = {
+        "target": "family",
+        "student_id": str(student.id),
+        "visited_on": "2026-11-19",
+        "mode": "home",
+        "staff2_id": "",
+        "no_gifts": "y",
+        "photos": [(io.BytesIO(content), name) for content, name in photos],
+    }
     with clock.frozen_at(NOW):
         return client.post(url, data=data, content_type="multipart/form-data")
 
@@ -80,8 +88,9 @@ def test_photos_added_to_a_visit_count_the_ones_it_has(app, world, teacher):
     """The world's visit already has one photo: six more would make seven."""
     visit = world.extra["visits_a1x"][0]
     before = files(app)
-    page = submit(teacher, visit.student, [(jpeg(), f"{i}.jpg") for i in range(6)],
-                  url=f"/admin/my_visits/{visit.id}/edit").get_data(as_text=True)
+    page = submit(
+        teacher, visit.student, [(jpeg(), f"{i}.jpg") for i in range(6)], url=f"/admin/my_visits/{visit.id}/edit"
+    ).get_data(as_text=True)
     assert "每条记录最多上传 6 张照片（已有 1 张）" in page
     assert files(app) == before
     with Session(db.engine) as fresh:

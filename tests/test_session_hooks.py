@@ -1,4 +1,5 @@
 """db.session's hooks: on the app's own session class only, and before a flush in a fixed order."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ from bureau.tenants.scope import scope_for_user
 
 def _audit_rows(table: str, row_id: int) -> int:
     with Session(db.engine) as fresh:
-        return fresh.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.table_name == table, AuditLog.row_id == row_id))
+        return fresh.scalar(
+            select(func.count(AuditLog.id)).where(AuditLog.table_name == table, AuditLog.row_id == row_id)
+        )
 
 
 def test_a_plain_sqlalchemy_session_is_neither_guarded_nor_audited(session, world):
@@ -86,7 +88,8 @@ def guard_sees():
 
 
 def test_a_region_moved_in_the_same_flush_as_a_guarded_write_is_judged_with_its_new_ancestors(
-        session, world, guard_sees):
+    session, world, guard_sees
+):
     """The province admin moves county A1 from city A to city B and renames one of its schools in
     the same flush: the guard judges both of A1's schools, each already in city B."""
     a, b = world.regions["a"].id, world.regions["b"].id

@@ -1,4 +1,5 @@
 """The tenant guard itself: reads filtered and writes refused at the session, for every path."""
+
 from __future__ import annotations
 
 import pytest
@@ -115,8 +116,7 @@ def test_aliased_entities_are_scoped_on_their_alias(session, world):
     with scoped(session, _scope(world, "admin_a1")):
         names = set(session.execute(select(county.name)).scalars())
         schools = set(session.execute(select(other.code)).scalars())
-        joined = session.execute(
-            select(other.code, county.name).join(county, county.id == other.county_id)).all()
+        joined = session.execute(select(other.code, county.name).join(county, county.id == other.county_id)).all()
     assert names == {"甲市一区", "甲市", "测试省"}
     assert schools == {"A1X", "A1Y"}
     assert sorted(joined) == [("A1X", "甲市一区"), ("A1Y", "甲市一区")]

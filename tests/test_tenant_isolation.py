@@ -7,6 +7,7 @@ positive control, the same read probes on its own rows, so a probe that reaches 
 pass for isolation. The views are found from the console itself, so a view added later is walked
 without touching this file; the test world must then hold rows outside each walker's scope.
 """
+
 from __future__ import annotations
 
 import io
@@ -70,8 +71,7 @@ class Walker:
     def regions_of(self, row) -> set[int]:
         """The regions whose rows of this kind the walker reads: a region, or a campaign, run above
         the walker's schools is theirs too; a user or log line of a region only within the subtree."""
-        return self.own_regions if isinstance(row, Region) or not hasattr(type(row), "school_id") \
-            else self.subtree
+        return self.own_regions if isinstance(row, Region) or not hasattr(type(row), "school_id") else self.subtree
 
     def is_foreign(self, row) -> bool:
         if isinstance(row, Region):
@@ -124,8 +124,7 @@ def walker_for(world, username: str) -> Walker:
     for school_id in own:
         school = db.session.get(School, school_id)
         own_regions |= {school.county_id, school.city_id, school.province_id} - {None}
-    staff_id = db.session.scalar(select(Staff.id).where(Staff.user_id == user.id)) \
-        if user.role == "teacher" else None
+    staff_id = db.session.scalar(select(Staff.id).where(Staff.user_id == user.id)) if user.role == "teacher" else None
     subtree = set()
     if user.region_id is not None:
         for region in world.regions.values():
@@ -142,9 +141,7 @@ def snapshot(rows) -> list[dict]:
     out = []
     for row in rows:
         fresh = db.session.get(type(row), inspect(row).identity)
-        out.append(None if fresh is None else {
-            a.key: getattr(fresh, a.key) for a in inspect(type(row)).column_attrs
-        })
+        out.append(None if fresh is None else {a.key: getattr(fresh, a.key) for a in inspect(type(row)).column_attrs})
     return out
 
 
@@ -152,8 +149,9 @@ def text_of(response) -> str:
     """What a user would see: page text, JSON, or every cell of a downloaded workbook."""
     if response.mimetype == XLSX:
         book = load_workbook(io.BytesIO(response.data), read_only=True)
-        return " ".join(str(c) for ws in book.worksheets for r in ws.iter_rows(values_only=True)
-                        for c in r if c is not None)
+        return " ".join(
+            str(c) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for c in r if c is not None
+        )
     if response.mimetype.startswith("image/"):
         return ""
     return response.get_data(as_text=True)
@@ -227,8 +225,13 @@ def test_every_role_has_a_walker():
     """The walk covers every role (a new role must join WALKERS)."""
     from bureau.tenants.models import ROLES
 
-    roles = {"school_admin_a1x": "school_admin", "teacher_a1x": "teacher", "admin_a1": "region_admin",
-             "leader_a": "leader", "inspector_b": "inspector"}
+    roles = {
+        "school_admin_a1x": "school_admin",
+        "teacher_a1x": "teacher",
+        "admin_a1": "region_admin",
+        "leader_a": "leader",
+        "inspector_b": "inspector",
+    }
     assert set(roles) == set(WALKERS) and set(roles.values()) == set(ROLES)
 
 
@@ -236,8 +239,17 @@ def test_every_role_has_a_walker():
 def city_campaigns(world, session):
     """A campaign run by each city, so every walker has a campaign outside its scope."""
     start, end = date(2026, 9, 7), date(2027, 1, 10)
-    made = [Campaign(name=f"{world.regions[key].name}专项走访", region=world.regions[key], term=world.extra["term"],
-                     start_date=start, end_date=end, coverage_deadline=end) for key in ("a", "b")]
+    made = [
+        Campaign(
+            name=f"{world.regions[key].name}专项走访",
+            region=world.regions[key],
+            term=world.extra["term"],
+            start_date=start,
+            end_date=end,
+            coverage_deadline=end,
+        )
+        for key in ("a", "b")
+    ]
     session.add_all(made)
     session.commit()
     return made
@@ -257,11 +269,17 @@ def test_no_role_reaches_a_row_outside_its_scope_in_any_view(app, world, city_ca
     walked = reached = 0
     for view in model_views(app):
         rows = walker.rows(view.model, own=False)
-        if view.model is not School and not hasattr(view.model, "school_id") \
-                and not hasattr(view.model, "region_id") and view.model is not Region:
+        if (
+            view.model is not School
+            and not hasattr(view.model, "school_id")
+            and not hasattr(view.model, "region_id")
+            and view.model is not Region
+        ):
             continue  # rows of no school and no region (terms): the whole province reads them
-        assert rows, (f"the test world has no row outside {username}'s scope for {view.name} "
-                      f"({view.model.__name__}): add one in tests/world_*.py")
+        assert rows, (
+            f"the test world has no row outside {username}'s scope for {view.name} "
+            f"({view.model.__name__}): add one in tests/world_*.py"
+        )
         walked += 1
         picked = _pick(rows, walker)
         _walk_foreign(client, view, walker, picked, foreign_names + _labels(walker, view.model))
@@ -276,15 +294,25 @@ def _walk_pages(app, client, views, walker: Walker, foreign_schools, foreign_nam
     an id argument, given a foreign row's id (and, as a control, an own row's id)."""
     role = walker.user.role
     nearest = _pick(foreign_schools, walker)[0]
-    foreign_class = db.session.scalar(select(SchoolClass).where(SchoolClass.school_id.in_(
-        [s.id for s in foreign_schools])).order_by(SchoolClass.id))
-    odd_ids = {"school": nearest.id, "county": nearest.county_id, "city": nearest.city_id,
-               "region": nearest.county_id, "class": foreign_class.id, "grade": 5}
+    foreign_class = db.session.scalar(
+        select(SchoolClass).where(SchoolClass.school_id.in_([s.id for s in foreign_schools])).order_by(SchoolClass.id)
+    )
+    odd_ids = {
+        "school": nearest.id,
+        "county": nearest.county_id,
+        "city": nearest.city_id,
+        "region": nearest.county_id,
+        "class": foreign_class.id,
+        "grade": 5,
+    }
     foreign_campaign = next(iter(walker.rows(Campaign, own=False)), None)
     if foreign_campaign is not None:
         odd_ids["campaign"] = foreign_campaign.id
-    odd_ids = {k: v for k, v in odd_ids.items() if v is not None and not (
-        k in ("county", "city", "region") and v in walker.own_regions)}
+    odd_ids = {
+        k: v
+        for k, v in odd_ids.items()
+        if v is not None and not (k in ("county", "city", "region") and v in walker.own_regions)
+    }
     for view in views:
         rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(view.endpoint + ".")]
         for rule in rules:
@@ -339,9 +367,13 @@ def _walk_foreign(client, view, walker: Walker, rows, foreign_names):
     response = client.get(index)
     assert response.status_code == (200 if may_open else 403), f"{role} {index}"
     assert_no_leak(response, foreign_names, ids)
-    extra = [r for r in client.application.url_map.iter_rules()
-             if r.endpoint.startswith(view.endpoint + ".") and not r.arguments
-             and r.endpoint.split(".")[-1] not in STANDARD_ENDPOINTS]
+    extra = [
+        r
+        for r in client.application.url_map.iter_rules()
+        if r.endpoint.startswith(view.endpoint + ".")
+        and not r.arguments
+        and r.endpoint.split(".")[-1] not in STANDARD_ENDPOINTS
+    ]
     for row, row_id in zip(rows, ids, strict=False):
         term = _search_term(view, row)
         if term and view.column_searchable_list:
@@ -364,7 +396,7 @@ def _walk_foreign(client, view, walker: Walker, rows, foreign_names):
                 assert_no_leak(response, foreign_names, ids)
             if "POST" in rule.methods:
                 client.post(f"{rule.rule}?id={row_id}", data={"decision": "approve", "note": TAMPER})
-    for export_type in (view.export_types if view.can_export else ()):
+    for export_type in view.export_types if view.can_export else ():
         assert_no_leak(client.get(_url(view, f"export/{export_type}/")), foreign_names, ids)
     for name, loader in (view._form_ajax_refs or {}).items():
         response = client.get(_url(view, "ajax/lookup/"), query_string={"name": name, "query": "", "limit": 1000})
@@ -375,8 +407,18 @@ def _walk_foreign(client, view, walker: Walker, rows, foreign_names):
     assert db.session.query(view.model).count() == count_before
 
 
-STANDARD_ENDPOINTS = {"index_view", "create_view", "details_view", "edit_view", "delete_view", "action_view",
-                      "export", "ajax_lookup", "ajax_update", "api_file_view"}
+STANDARD_ENDPOINTS = {
+    "index_view",
+    "create_view",
+    "details_view",
+    "edit_view",
+    "delete_view",
+    "action_view",
+    "export",
+    "ajax_lookup",
+    "ajax_update",
+    "api_file_view",
+}
 
 
 def _shows(body: str, view, row) -> bool:
@@ -404,27 +446,30 @@ def _walk_own(client, view, walker: Walker) -> int:
         if view.can_view_details:
             response = client.get(_url(view, "details/"), query_string={"id": _id(row)})
             assert response.status_code == 200, f"{role} {view.name} details of an own row"
-    for export_type in (view.export_types if view.can_export else ()):
+    for export_type in view.export_types if view.can_export else ():
         assert client.get(_url(view, f"export/{export_type}/")).status_code == 200
     for name, loader in (view._form_ajax_refs or {}).items():
         response = client.get(_url(view, "ajax/lookup/"), query_string={"name": name, "query": "", "limit": 1000})
         if response.status_code == 200:  # pickers of a form the role may fill in
             returned = {item[0] for item in json.loads(response.data)}
-            assert returned & {_id(r) for r in walker.rows(loader.model, own=True)}, \
+            assert returned & {_id(r) for r in walker.rows(loader.model, own=True)}, (
                 f"{role} {view.name} ajax lookup {name} returns none of the own rows"
+            )
     return 1
 
 
-@pytest.mark.parametrize(("username", "expected"), [
-    ("admin_a1", {"A1X", "A1Y"}),
-    ("leader_a", {"A1X", "A1Y", "A2S"}),
-    ("inspector_b", {"B1S"}),
-    ("admin_d", {"DS"}),
-    ("leader_p", {"A1X", "A1Y", "A2S", "B1S", "DS"}),
-    ("school_admin_b1", {"B1S"}),
-])
-def test_each_region_user_sees_exactly_the_schools_under_their_node(world, login_as, username,
-                                                                    expected):
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("admin_a1", {"A1X", "A1Y"}),
+        ("leader_a", {"A1X", "A1Y", "A2S"}),
+        ("inspector_b", {"B1S"}),
+        ("admin_d", {"DS"}),
+        ("leader_p", {"A1X", "A1Y", "A2S", "B1S", "DS"}),
+        ("school_admin_b1", {"B1S"}),
+    ],
+)
+def test_each_region_user_sees_exactly_the_schools_under_their_node(world, login_as, username, expected):
     body = login_as(username).get("/admin/school/").get_data(as_text=True)
     shown = {s.code for s in world.schools.values() if s.name in body}
     assert shown == {s.code for s in world.schools.values() if s.code in expected}
@@ -451,10 +496,16 @@ def test_another_schools_row_looks_like_a_row_that_does_not_exist(world, login_a
 def test_region_admin_cannot_move_a_school_outside_its_county(world, login_as, session):
     client = login_as("admin_a1")
     school = world.schools["a1x"]
-    response = client.post(f"/admin/school/edit/?id={school.id}", data={
-        "code": school.code, "name": school.name, "stage": "小学",
-        "county": world.regions["b1"].id, "active": "y",
-    })
+    response = client.post(
+        f"/admin/school/edit/?id={school.id}",
+        data={
+            "code": school.code,
+            "name": school.name,
+            "stage": "小学",
+            "county": world.regions["b1"].id,
+            "active": "y",
+        },
+    )
     assert response.status_code in (200, 302)
     session.expire_all()
     assert session.get(School, school.id).county_id == world.regions["a1"].id
@@ -464,6 +515,7 @@ def test_region_pickers_never_return_more_than_the_cap(world, login_as, session)
     for i in range(30):
         session.add(Region(code=f"X{i}", name=f"甲市新区{i}", kind="county", parent=world.regions["a"]))
     session.commit()
-    response = login_as("admin_a").get("/admin/school/ajax/lookup/",
-                                       query_string={"name": "county", "query": "", "limit": 1000})
+    response = login_as("admin_a").get(
+        "/admin/school/ajax/lookup/", query_string={"name": "county", "query": "", "limit": 1000}
+    )
     assert len(json.loads(response.data)) == 20

@@ -1,4 +1,5 @@
 """Loading the region tree and schools from an .xlsx sheet: all rows or none, every error named."""
+
 from __future__ import annotations
 
 import io
@@ -38,15 +39,20 @@ def sheet(rows, header=HEADER) -> io.BytesIO:
 
 
 def counts(session) -> tuple[int, int, int]:
-    return (session.scalar(select(func.count(Region.id))),
-            session.scalar(select(func.count(School.id))),
-            session.scalar(select(func.count(AuditLog.id))))
+    return (
+        session.scalar(select(func.count(Region.id))),
+        session.scalar(select(func.count(School.id))),
+        session.scalar(select(func.count(AuditLog.id))),
+    )
 
 
 def stored_counts() -> tuple[int, int, int]:
     """The same counts in a session of their own: what the database holds."""
-    return (stored(select(func.count(Region.id))), stored(select(func.count(School.id))),
-            stored(select(func.count(AuditLog.id))))
+    return (
+        stored(select(func.count(Region.id))),
+        stored(select(func.count(School.id))),
+        stored(select(func.count(AuditLog.id))),
+    )
 
 
 def test_a_good_sheet_loads_every_level_with_its_ancestors(session):
@@ -89,12 +95,12 @@ def test_parents_may_come_after_their_children_in_the_sheet(session):
 def test_bad_rows_are_all_named_and_nothing_is_written(session, world):
     before = stored_counts()
     bad = GOOD + [
-        ["360200", "景德镇市", "地级市", "360000", ""],          # row 8: unknown 类型
-        ["360100", "洪都市", "设区市", "360000", ""],            # row 9: duplicate 代码 (row 3)
-        ["36010202", "东湖区第二小学", "学校", "369999", ""],    # row 10: unknown 上级代码
-        ["36010003", "市直小学", "学校", "360100", ""],          # row 11: school under a city
-        ["36010299", "东湖区下属区", "县区", "360102", ""],      # row 12: county under a county
-        ["36010204", "", "学校", "360102", ""],                  # row 13: empty 名称
+        ["360200", "景德镇市", "地级市", "360000", ""],  # row 8: unknown 类型
+        ["360100", "洪都市", "设区市", "360000", ""],  # row 9: duplicate 代码 (row 3)
+        ["36010202", "东湖区第二小学", "学校", "369999", ""],  # row 10: unknown 上级代码
+        ["36010003", "市直小学", "学校", "360100", ""],  # row 11: school under a city
+        ["36010299", "东湖区下属区", "县区", "360102", ""],  # row 12: county under a county
+        ["36010204", "", "学校", "360102", ""],  # row 13: empty 名称
         ["36010205", "东湖区第五小学", "学校", "360102", "大学"],  # row 14: unknown 学段
     ]
     with pytest.raises(SheetError) as refused:
@@ -102,8 +108,15 @@ def test_bad_rows_are_all_named_and_nothing_is_written(session, world):
     # The refusal leaves the session as it was: committing it now writes none of the 6 good rows.
     session.commit()
     found = [(e.row, e.column) for e in refused.value.errors]
-    assert found == [(8, "类型"), (9, "代码"), (10, "上级代码"), (11, "上级代码"),
-                     (12, "上级代码"), (13, "名称"), (14, "学段")]
+    assert found == [
+        (8, "类型"),
+        (9, "代码"),
+        (10, "上级代码"),
+        (11, "上级代码"),
+        (12, "上级代码"),
+        (13, "名称"),
+        (14, "学段"),
+    ]
     messages = [str(e) for e in refused.value.errors]
     assert messages[0].startswith("第8行「类型」列：「地级市」不是有效类型")
     assert "与第3行重复" in messages[1]
@@ -137,8 +150,9 @@ def test_upload_page_lists_every_error_and_writes_nothing(world, login_as, sessi
     client = login_as("admin_p")
     before = stored_counts()
     bad = [["X1", "新区", "县区", "P", ""], ["X2", "", "学校", "A1", ""], ["X3", "新学校", "学校", "A1", ""]]
-    page = client.post("/admin/org_import/", data={"file": (sheet(bad), "org.xlsx")},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post(
+        "/admin/org_import/", data={"file": (sheet(bad), "org.xlsx")}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
     assert "表格有 2 处错误，未导入任何数据" in page
     assert "县区的上级应为设区市，不能是省" in page and "不能为空" in page
     assert stored_counts() == before  # not even the good row 4
@@ -147,8 +161,12 @@ def test_upload_page_lists_every_error_and_writes_nothing(world, login_as, sessi
 def test_upload_page_imports_a_good_sheet(world, login_as, session):
     client = login_as("admin_a1")
     upload = sheet([["A1Z", "甲一区新学校", "学校", "A1", "小学"]])
-    page = client.post("/admin/org_import/", data={"file": (upload, "o.xlsx")},
-                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/admin/org_import/",
+        data={"file": (upload, "o.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "导入成功：新增 1 条" in page
     assert stored(select(School.name).where(School.code == "A1Z")) == "甲一区新学校"
 

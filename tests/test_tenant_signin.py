@@ -1,4 +1,5 @@
 """Sign-in, lockout, CSRF and cookies; who may create which user."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -67,8 +68,11 @@ def test_a_disabled_account_cannot_sign_in(world, client, session):
 def test_post_without_csrf_token_is_refused_and_changes_nothing(world, login_as, session):
     client = login_as("admin_a1")
     school = world.schools["a1x"]
-    response = client.post(f"/admin/school/edit/?id={school.id}", csrf=False, data={
-        "code": school.code, "name": "被篡改的名称", "county": world.regions["a1"].id})
+    response = client.post(
+        f"/admin/school/edit/?id={school.id}",
+        csrf=False,
+        data={"code": school.code, "name": "被篡改的名称", "county": world.regions["a1"].id},
+    )
     assert response.status_code == 400
     assert "请求无效" in response.get_data(as_text=True)
     session.expire_all()
@@ -111,20 +115,34 @@ def test_region_admin_manages_nobody_outside_or_at_its_own_level(session, world)
 
 def test_console_refuses_a_leader_created_by_a_city_admin(world, login_as, session):
     client = login_as("admin_a")
-    page = client.post("/admin/user/new/", data={
-        "username": "new_leader", "display_name": "新领导", "role": "leader",
-        "region": world.regions["a"].id, "password": "long-enough-1",
-    }, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/admin/user/new/",
+        data={
+            "username": "new_leader",
+            "display_name": "新领导",
+            "role": "leader",
+            "region": world.regions["a"].id,
+            "password": "long-enough-1",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "局领导和督学账号只能由省级管理员创建" in page
     assert session.scalar(select(func.count()).where(User.username == "new_leader")) == 0
 
 
 def test_console_creates_a_school_admin_in_scope_with_a_hashed_password(world, login_as, session):
     client = login_as("admin_a1")
-    client.post("/admin/user/new/", data={
-        "username": "a1x_admin2", "display_name": "新管理员", "role": "school_admin",
-        "school": world.schools["a1x"].id, "password": "long-enough-1", "active": "y",
-    })
+    client.post(
+        "/admin/user/new/",
+        data={
+            "username": "a1x_admin2",
+            "display_name": "新管理员",
+            "role": "school_admin",
+            "school": world.schools["a1x"].id,
+            "password": "long-enough-1",
+            "active": "y",
+        },
+    )
     user = session.scalar(select(User).where(User.username == "a1x_admin2"))
     assert user is not None and user.school_id == world.schools["a1x"].id
     assert user.password_hash.startswith("scrypt:") and user.check_password("long-enough-1")
@@ -132,16 +150,13 @@ def test_console_creates_a_school_admin_in_scope_with_a_hashed_password(world, l
 
 def test_service_refuses_duplicate_names_and_short_passwords(session, world):
     with pytest.raises(UserError, match="已被使用"):
-        create_user(session, username="admin_a", password="long-enough", role="leader",
-                    node=world.regions["a"])
+        create_user(session, username="admin_a", password="long-enough", role="leader", node=world.regions["a"])
     with pytest.raises(UserError, match="至少需要 8 位"):
-        create_user(session, username="fresh", password="short", role="leader",
-                    node=world.regions["a"])
+        create_user(session, username="fresh", password="short", role="leader", node=world.regions["a"])
 
 
 def test_disabling_a_user_takes_effect_on_the_next_request(world, login_as, session):
     teacher = login_as("teacher_a1x")
     admin = login_as("school_admin_a1x")
-    admin.post("/admin/user/action/", data={"action": "deactivate",
-                                            "rowid": [world.users["teacher_a1x"].id]})
+    admin.post("/admin/user/action/", data={"action": "deactivate", "rowid": [world.users["teacher_a1x"].id]})
     assert teacher.get("/admin/").status_code == 302

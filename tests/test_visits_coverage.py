@@ -4,6 +4,7 @@ The world (tests/world_visits.py) already has, in a1x, a1y and b1, four active s
 (五(1): 3, 五(2): 1; the first is 留守) with visits in the autumn term only. These tests work in
 the spring term 2027-02-20 .. 2027-07-10, standing on 2027-04-15: months so far Feb, Mar, Apr = 3.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -36,24 +37,37 @@ def spring(session, world):
     term = Term(name="2026-2027学年第二学期", start_date=date(2027, 2, 20), end_date=date(2027, 7, 10))
     session.add(term)
     a1x, a2 = world.schools["a1x"], world.schools["a2"]
-    import_roster(session, a1x, roster_file([
-        ("三(1)", "S1", "学生一", "男", "家长一", "祖母", "13811110001", "", "前村", "留守"),
-        ("三(1)", "S2", "学生二", "女", "家长二", "母亲", "13811110002", "", "前村", ""),
-        ("三(1)", "S3", "学生三", "男", "家长三", "父亲", "13811110003", "", "后村", "经济困难"),
-        ("三(2)", "S4", "学生四", "女", "家长四", "父亲", "13811110004", "", "后村", ""),
-        ("三(2)", "S5", "学生五", "男", "家长五", "祖父", "13811110005", "", "后村", "留守/单亲、学习困难"),
-    ]))
-    import_roster(session, a2, roster_file([
-        ("一(1)", "T1", "学生甲", "男", "", "", "", "", "", ""),
-        ("一(1)", "T2", "学生乙", "女", "", "", "", "", "", ""),
-    ]))
+    import_roster(
+        session,
+        a1x,
+        roster_file(
+            [
+                ("三(1)", "S1", "学生一", "男", "家长一", "祖母", "13811110001", "", "前村", "留守"),
+                ("三(1)", "S2", "学生二", "女", "家长二", "母亲", "13811110002", "", "前村", ""),
+                ("三(1)", "S3", "学生三", "男", "家长三", "父亲", "13811110003", "", "后村", "经济困难"),
+                ("三(2)", "S4", "学生四", "女", "家长四", "父亲", "13811110004", "", "后村", ""),
+                ("三(2)", "S5", "学生五", "男", "家长五", "祖父", "13811110005", "", "后村", "留守/单亲、学习困难"),
+            ]
+        ),
+    )
+    import_roster(
+        session,
+        a2,
+        roster_file(
+            [
+                ("一(1)", "T1", "学生甲", "男", "", "", "", "", "", ""),
+                ("一(1)", "T2", "学生乙", "女", "", "", "", "", "", ""),
+            ]
+        ),
+    )
     head, other = world.extra["staff_a1x"], world.extra["other_staff_a1x"]
     a2_staff = Staff(school=a2, name="二县老师", position="班主任")
     session.add(a2_staff)
     session.flush()
     s = {st.number: st for st in session.scalars(select(Student))}
-    c31 = session.scalar(select(SchoolClass).where(SchoolClass.school_id == a1x.id, SchoolClass.grade == 3,
-                                                   SchoolClass.number == 1))
+    c31 = session.scalar(
+        select(SchoolClass).where(SchoolClass.school_id == a1x.id, SchoolClass.grade == 3, SchoolClass.number == 1)
+    )
     assign(session, head, "class", date(2027, 2, 20), school_class=c31)
     assign(session, other, "student", date(2027, 2, 20), student=s["S5"])
     admin = world.users["school_admin_a1x"]
@@ -68,8 +82,11 @@ def spring(session, world):
         v6 = record_visit(session, head, family(s["S3"].id, date(2027, 3, 20), "phone"))
         review(session, v6, admin, False, "请补充照片")
         record_visit(session, other, family(s["S5"].id, date(2027, 3, 5), "at_school"))
-        record_visit(session, other, VisitInput(visited_on=date(2027, 3, 6), target="staff",
-                                                target_staff_id=head.id, no_gifts=True))
+        record_visit(
+            session,
+            other,
+            VisitInput(visited_on=date(2027, 3, 6), target="staff", target_staff_id=head.id, no_gifts=True),
+        )
         record_visit(session, a2_staff, family(s["T1"].id, date(2027, 3, 15)))
     session.commit()
     return {"term": term, "v": (v1, v2, v3, v4, v6), "s": s}
@@ -80,7 +97,9 @@ def test_returned_record_resubmitted_keeps_every_version_and_repeat_is_marked(se
     assert (v1.is_repeat, v2.is_repeat, v3.is_repeat) == (False, True, True)
     assert v4.status == "pending" and v4.version == 2 and v4.mode == "home"
     assert [(v.number, v.data["mode"]) for v in sorted(_versions(session, v4), key=lambda v: v.number)] == [
-        (1, "phone"), (2, "home")]
+        (1, "phone"),
+        (2, "home"),
+    ]
     assert v6.status == "returned" and v6.review_note == "请补充照片"
 
 
@@ -125,21 +144,26 @@ def test_school_coverage_focus_types_and_left_behind_every_month(session, world,
 
 def test_county_and_city_coverage(session, world, spring):
     term = spring["term"]
-    county = {r.label: r for r in coverage_rows(session, scope_of(session, world.users["admin_a1"]), term,
-                                                "school", TODAY)}
+    county = {
+        r.label: r for r in coverage_rows(session, scope_of(session, world.users["admin_a1"]), term, "school", TODAY)
+    }
     # County A1: a1x 3/9, a1y 0/4 (its world students). a2 (county A2) is not in A1.
     assert {k: (r.students, r.visited) for k, r in county.items()} == {
-        world.schools["a1x"].name: (9, 3), world.schools["a1y"].name: (0 + 4, 0)}
+        world.schools["a1x"].name: (9, 3),
+        world.schools["a1y"].name: (0 + 4, 0),
+    }
     assert list(county) == [world.schools["a1x"].name, world.schools["a1y"].name]  # best first
     city = coverage_rows(session, scope_of(session, world.users["admin_a"]), term, "county", TODAY)
     # City A: A1 = 13 students, 3 visited; A2 = T1, T2 → 1 of 2 (50 % ranks above 23 %).
     assert [(r.label, r.students, r.visited) for r in city] == [
-        (world.regions["a2"].name, 2, 1), (world.regions["a1"].name, 13, 3)]
+        (world.regions["a2"].name, 2, 1),
+        (world.regions["a1"].name, 13, 3),
+    ]
     assert (total(city).students, total(city).visited) == (15, 4)
-    by_records = coverage_rows(session, scope_of(session, world.users["admin_a"]), term, "county", TODAY,
-                               order="visits")
-    assert [(r.label, r.visits) for r in by_records] == [(world.regions["a1"].name, 5),
-                                                         (world.regions["a2"].name, 1)]
+    by_records = coverage_rows(
+        session, scope_of(session, world.users["admin_a"]), term, "county", TODAY, order="visits"
+    )
+    assert [(r.label, r.visits) for r in by_records] == [(world.regions["a1"].name, 5), (world.regions["a2"].name, 1)]
 
 
 def test_missed_list_names_the_responsible_staff_and_gaps(session, world, spring):

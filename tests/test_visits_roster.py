@@ -1,5 +1,6 @@
 """Roster import rules (issue 3): bad rows refused row by row with nothing written; re-import by 学号
 updates and never duplicates; a student missing from a re-import stays."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,8 +45,12 @@ def test_bad_rows_are_named_and_nothing_is_written(session, world):
     with pytest.raises(SheetError) as refused:
         import_roster(session, school, roster_file(bad))
     messages = [str(e) for e in refused.value.errors]
-    assert [(e.row, e.column) for e in refused.value.errors] == [(5, "班级"), (6, "学号"), (7, "联系电话"),
-                                                               (8, "重点类型")]
+    assert [(e.row, e.column) for e in refused.value.errors] == [
+        (5, "班级"),
+        (6, "学号"),
+        (7, "联系电话"),
+        (8, "重点类型"),
+    ]
     assert "第6行「学号」列：「R1」与第2行重复" in messages
     assert "「贫困」不是重点类型" in messages[3]
     # The refusal leaves the session as it was: committing it now writes nothing of the 3 good rows.
@@ -57,9 +62,15 @@ def test_the_upload_page_refuses_a_sheet_with_one_bad_row_and_writes_none(world,
     school = world.schools["a1x"]
     students, classes = _stored_count(Student, school), _stored_count(SchoolClass, school)
     bad = GOOD + [("高三", "R4", "坏班级", "", "", "", "", "", "", "")]
-    page = login_as("school_admin_a1x").post(
-        "/admin/roster_import/", data={"file": (roster_file(bad), "roster.xlsx")},
-        content_type="multipart/form-data").get_data(as_text=True)
+    page = (
+        login_as("school_admin_a1x")
+        .post(
+            "/admin/roster_import/",
+            data={"file": (roster_file(bad), "roster.xlsx")},
+            content_type="multipart/form-data",
+        )
+        .get_data(as_text=True)
+    )
     assert "表格有 1 处错误，未导入任何数据" in page and "「高三」不是有效班级" in page
     assert (_stored_count(Student, school), _stored_count(SchoolClass, school)) == (students, classes)
 

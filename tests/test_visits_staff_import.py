@@ -1,4 +1,5 @@
 """Staff come in from a sheet too: 姓名 | 岗位 | 联系电话, all rows or none, updated by name."""
+
 from __future__ import annotations
 
 import io
@@ -42,14 +43,15 @@ def test_staff_are_created_then_updated_by_name_and_never_removed(session, world
 def test_bad_staff_rows_are_named_and_nothing_is_written(session, world):
     school = world.schools["a1y"]
     before = stored(select(func.count(Staff.id)))
-    bad = [["", "班主任", ""],                      # row 2: empty 姓名
-           ["周敏", "校长", ""],                    # row 3: 岗位 not one of the five
-           ["周敏", "班主任", "1380000"],           # row 4: duplicate 姓名, phone of 7 digits
-           ["吴刚", "中层", "13800000011"]]         # row 5: good, but the sheet is refused
+    bad = [
+        ["", "班主任", ""],  # row 2: empty 姓名
+        ["周敏", "校长", ""],  # row 3: 岗位 not one of the five
+        ["周敏", "班主任", "1380000"],  # row 4: duplicate 姓名, phone of 7 digits
+        ["吴刚", "中层", "13800000011"],
+    ]  # row 5: good, but the sheet is refused
     with pytest.raises(SheetError) as refused:
         import_staff(session, school, sheet(bad))
-    assert [(e.row, e.column) for e in refused.value.errors] == [
-        (2, "姓名"), (3, "岗位"), (4, "姓名"), (4, "联系电话")]
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "姓名"), (3, "岗位"), (4, "姓名"), (4, "联系电话")]
     # The refusal leaves the session as it was: committing it now writes nothing of row 5.
     session.commit()
     assert stored(select(func.count(Staff.id))) == before
@@ -58,9 +60,15 @@ def test_bad_staff_rows_are_named_and_nothing_is_written(session, world):
 
 def test_the_upload_page_refuses_a_sheet_with_one_bad_row_and_writes_none(world, login_as):
     before = stored(select(func.count(Staff.id)))
-    page = login_as("school_admin_a1x").post(
-        "/admin/staff_import/", data={"file": (sheet([["郑洁", "科任教师", ""], ["冯涛", "校长", ""]]), "s.xlsx")},
-        content_type="multipart/form-data").get_data(as_text=True)
+    page = (
+        login_as("school_admin_a1x")
+        .post(
+            "/admin/staff_import/",
+            data={"file": (sheet([["郑洁", "科任教师", ""], ["冯涛", "校长", ""]]), "s.xlsx")},
+            content_type="multipart/form-data",
+        )
+        .get_data(as_text=True)
+    )
     assert "表格有 1 处错误，未导入任何数据" in page and "「校长」不是有效岗位" in page
     assert stored(select(func.count(Staff.id))) == before
     assert stored(select(func.count(Staff.id)).where(Staff.name == "郑洁")) == 0
@@ -68,8 +76,12 @@ def test_the_upload_page_refuses_a_sheet_with_one_bad_row_and_writes_none(world,
 
 def test_two_staff_of_one_name_cannot_be_updated_by_sheet(session, world):
     school = world.schools["a1y"]
-    session.add_all([Staff(school=school, name="李华", position="班主任", active=True),
-                     Staff(school=school, name="李华", position="科任教师", active=True)])
+    session.add_all(
+        [
+            Staff(school=school, name="李华", position="班主任", active=True),
+            Staff(school=school, name="李华", position="科任教师", active=True),
+        ]
+    )
     session.flush()
     with pytest.raises(SheetError, match="本校有多名「李华」"):
         import_staff(session, school, sheet([["周敏", "中层", ""], ["李华", "中层", ""]]))
@@ -79,9 +91,16 @@ def test_two_staff_of_one_name_cannot_be_updated_by_sheet(session, world):
 
 
 def test_school_admin_uploads_staff_into_their_own_school_only(world, login_as, session):
-    page = login_as("school_admin_a1x").post(
-        "/admin/staff_import/", data={"file": (sheet([["郑洁", "科任教师", ""]]), "staff.xlsx")},
-        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    page = (
+        login_as("school_admin_a1x")
+        .post(
+            "/admin/staff_import/",
+            data={"file": (sheet([["郑洁", "科任教师", ""]]), "staff.xlsx")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        .get_data(as_text=True)
+    )
     assert "导入成功：新增 1 条" in page
     assert stored(select(Staff.school_id).where(Staff.name == "郑洁")) == world.schools["a1x"].id
 

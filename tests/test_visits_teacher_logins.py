@@ -1,4 +1,5 @@
 """Every teacher records visits: a school admin creates teacher logins in bulk from the staff list."""
+
 from __future__ import annotations
 
 import re
@@ -11,12 +12,12 @@ from tests.conftest import login
 
 
 def test_school_admin_creates_logins_for_staff_and_each_must_change_password(world, login_as, session, app):
-    other = world.extra["other_staff_a1x"]          # a1x's 科任教师, no login yet
-    linked = world.extra["staff_a1x"]               # already linked to teacher_a1x
+    other = world.extra["other_staff_a1x"]  # a1x's 科任教师, no login yet
+    linked = world.extra["staff_a1x"]  # already linked to teacher_a1x
     admin = login_as("school_admin_a1x")
-    page = admin.post("/admin/staff/action/", data={"action": "create_logins",
-                                                    "rowid": [other.id, linked.id]},
-                      follow_redirects=True).get_data(as_text=True)
+    page = admin.post(
+        "/admin/staff/action/", data={"action": "create_logins", "rowid": [other.id, linked.id]}, follow_redirects=True
+    ).get_data(as_text=True)
     found = re.search(r"a1x科任：(\S+) / (\S+?)(?:；|\s|<)", page)
     assert found, page[:2000]
     username, password = found.groups()
@@ -37,6 +38,7 @@ def test_school_admin_creates_logins_for_staff_and_each_must_change_password(wor
 
 def test_a_teacher_cannot_create_logins(world, login_as, session):
     before = session.scalar(select(User.id).order_by(User.id.desc()).limit(1))
-    login_as("teacher_a1x").post("/admin/staff/action/", data={
-        "action": "create_logins", "rowid": [world.extra["other_staff_a1x"].id]})
+    login_as("teacher_a1x").post(
+        "/admin/staff/action/", data={"action": "create_logins", "rowid": [world.extra["other_staff_a1x"].id]}
+    )
     assert session.scalar(select(User.id).order_by(User.id.desc()).limit(1)) == before

@@ -1,5 +1,6 @@
 """Seed 003's platform: teachers record their own visits with photos on a phone, the school reviews
 them, nobody of another school sees them, and the exports never carry a live formula."""
+
 from __future__ import annotations
 
 import io
@@ -28,9 +29,19 @@ JPEG = _jpeg()
 
 
 def _form(world, student, **extra):
-    data = {"target": "family", "student_id": str(student.id), "visited_on": "2026-11-19", "mode": "home",
-            "staff2_id": "", "q_punishment": "0", "q_homework": "1", "household_size": "4",
-            "employment": "C", "feedback": "孩子在家很听话", "no_gifts": "y"}
+    data = {
+        "target": "family",
+        "student_id": str(student.id),
+        "visited_on": "2026-11-19",
+        "mode": "home",
+        "staff2_id": "",
+        "q_punishment": "0",
+        "q_homework": "1",
+        "household_size": "4",
+        "employment": "C",
+        "feedback": "孩子在家很听话",
+        "no_gifts": "y",
+    }
     data.update(extra)
     return data
 
@@ -87,8 +98,10 @@ def test_teacher_sees_and_edits_only_own_visits(world, login_as):
     assert teacher.get(f"/admin/my_visits/{colleague.id}/edit").status_code == 404
     assert teacher.get(f"/admin/my_visits/{mine.id}/edit").status_code == 200
     with clock.frozen_at(NOW):
-        teacher.post(f"/admin/my_visits/{colleague.id}/edit",
-                     data=_form(world, world.extra["students_a1x"][3], feedback="改别人的"))
+        teacher.post(
+            f"/admin/my_visits/{colleague.id}/edit",
+            data=_form(world, world.extra["students_a1x"][3], feedback="改别人的"),
+        )
     db.session.expire_all()
     assert db.session.get(Visit, colleague.id).feedback is None
     photo = db.session.scalar(select(VisitPhoto).where(VisitPhoto.visit_id == mine.id))
@@ -117,8 +130,9 @@ def test_missed_list_export_writes_formula_text_as_text_and_masks_phones(world, 
     school = world.schools["a1x"]
     from bureau.visits.roster import import_roster
 
-    import_roster(session, school, roster_file([
-        ("五(1)", "F1", "公式", "男", "张三", "父亲", "13812345678", "", "+1", "")]))
+    import_roster(
+        session, school, roster_file([("五(1)", "F1", "公式", "男", "张三", "父亲", "13812345678", "", "+1", "")])
+    )
     # Typed in the console (a sheet cell starting with = would itself be a formula on import).
     session.scalar(select(Student).where(Student.number == "F1")).guardian_name = '=HYPERLINK("http://x","y")'
     session.commit()
@@ -169,12 +183,27 @@ def _grow(session, world):
             cls = SchoolClass(school=school, grade=1, number=c + 1)
             session.add(cls)
             for i in range(10):
-                student = Student(school=school, school_class=cls, number=f"N{n}{c}{i}", name="学生",
-                                  active=True, left_behind=i % 2 == 0)
+                student = Student(
+                    school=school,
+                    school_class=cls,
+                    number=f"N{n}{c}{i}",
+                    name="学生",
+                    active=True,
+                    left_behind=i % 2 == 0,
+                )
                 session.add(student)
                 session.flush()
-                session.add(Visit(school=school, student=student, staff=staff, term=world.extra["term"],
-                                  visited_on=date(2026, 10, 1 + i), mode="home", no_gifts=True))
+                session.add(
+                    Visit(
+                        school=school,
+                        student=student,
+                        staff=staff,
+                        term=world.extra["term"],
+                        visited_on=date(2026, 10, 1 + i),
+                        mode="home",
+                        no_gifts=True,
+                    )
+                )
     session.commit()
 
 

@@ -1,4 +1,5 @@
 """Helpers of the visits tests: roster sheets built with openpyxl, visit input, scopes."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,7 @@ def roster_file(rows: list[tuple], headers: list[str] = HEADERS) -> io.BytesIO:
 
 
 def family(student_id: int, on: date, mode: str = "home", **fields) -> VisitInput:
-    return VisitInput(visited_on=on, mode=mode, target="family", student_id=student_id, no_gifts=True,
-                      **fields)
+    return VisitInput(visited_on=on, mode=mode, target="family", student_id=student_id, no_gifts=True, **fields)
 
 
 def scope_of(session, user, staff_id: int | None = None):

@@ -1,4 +1,5 @@
 """The console: one Admin per app, views registered by domain, menus filtered by role."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,9 +20,7 @@ def _local_time(view, value: datetime, name: str) -> str:
 
 # Instants are stored in UTC and always shown in Beijing time.
 ScopedModelView.column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: _local_time}
-ScopedModelView.column_type_formatters_detail = {
-    **typefmt.DETAIL_FORMATTERS, datetime: _local_time
-}
+ScopedModelView.column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, datetime: _local_time}
 
 
 def init_admin(app: Flask) -> Admin:
@@ -35,20 +34,15 @@ def init_admin(app: Flask) -> Admin:
         app,
         name="大走访工作平台",
         index_view=HomeView(name="首页", template="admin/home.html"),
-        theme=Bootstrap4Theme(base_template="admin/bureau_base.html", swatch="cerulean",
-                              fluid=True),
+        theme=Bootstrap4Theme(base_template="admin/bureau_base.html", swatch="cerulean", fluid=True),
     )
     # Menu order: the daily work first, the organisation and the system last.
     register_visits(admin)
     register_progress(admin)
-    admin.add_view(SchoolView(School, db.session, name="学校", category="组织机构",
-                              endpoint="school"))
-    admin.add_view(RegionView(Region, db.session, name="区域", category="组织机构",
-                              endpoint="region"))
-    admin.add_view(OrgImportView(name="导入区域和学校", category="组织机构",
-                                 endpoint="org_import"))
+    admin.add_view(SchoolView(School, db.session, name="学校", category="组织机构", endpoint="school"))
+    admin.add_view(RegionView(Region, db.session, name="区域", category="组织机构", endpoint="region"))
+    admin.add_view(OrgImportView(name="导入区域和学校", category="组织机构", endpoint="org_import"))
     admin.add_view(UserView(User, db.session, name="用户", category="系统", endpoint="user"))
-    admin.add_view(AuditLogView(AuditLog, db.session, name="操作日志", category="系统",
-                                endpoint="audit"))
+    admin.add_view(AuditLogView(AuditLog, db.session, name="操作日志", category="系统", endpoint="audit"))
     app.extensions["bureau_admin"] = admin
     return admin

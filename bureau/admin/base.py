@@ -2,6 +2,7 @@
 
 Tenant scoping is not done here: the tenant guard filters every query these views run.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Console views of the calendar: terms (the province's) and the campaigns regions run."""
+
 from __future__ import annotations
 
 from datetime import time
@@ -36,25 +37,56 @@ class TermView(ScopedModelView):
         except DateWindowError as error:
             raise ValidationError(str(error)) from error
 
+
 class CampaignView(ScopedModelView):
     roles = ("leader", "inspector", "region_admin", "school_admin")
     write_roles = ("region_admin",)
-    column_list = ("name", "region", "term", "start_date", "end_date", "coverage_deadline",
-                   "report_weekday", "report_time")
-    column_labels = {"name": "活动名称", "region": "组织区域", "term": "学期", "start_date": "开始日期",
-                     "end_date": "结束日期", "coverage_deadline": "全覆盖截止日期",
-                     "report_weekday": "周调度截止星期", "report_time": "周调度截止时间（北京时间）"}
+    column_list = (
+        "name",
+        "region",
+        "term",
+        "start_date",
+        "end_date",
+        "coverage_deadline",
+        "report_weekday",
+        "report_time",
+    )
+    column_labels = {
+        "name": "活动名称",
+        "region": "组织区域",
+        "term": "学期",
+        "start_date": "开始日期",
+        "end_date": "结束日期",
+        "coverage_deadline": "全覆盖截止日期",
+        "report_weekday": "周调度截止星期",
+        "report_time": "周调度截止时间（北京时间）",
+    }
     column_formatters = {"report_weekday": lambda v, c, m, n: WEEKDAYS[m.report_weekday]}
-    form_columns = ("name", "region", "term", "start_date", "end_date", "coverage_deadline",
-                    "report_weekday", "report_time")
+    form_columns = (
+        "name",
+        "region",
+        "term",
+        "start_date",
+        "end_date",
+        "coverage_deadline",
+        "report_weekday",
+        "report_time",
+    )
     form_overrides = {"report_weekday": SelectField}
     form_args = {
         "coverage_deadline": {"description": "留空则为开始日期后两个月（每个班级两个月内全覆盖）"},
-        "report_weekday": {"choices": list(enumerate(WEEKDAYS)), "coerce": int, "default": 3,
-                           "label": "周调度截止星期"},
-        "report_time": {"description": "每周在此时刻（含）之前提交为按时，默认周四 17:00",
-                        "formats": ("%H:%M", "%H:%M:%S"), "default_format": "%H:%M",
-                        "default": time(17, 0)},
+        "report_weekday": {
+            "choices": list(enumerate(WEEKDAYS)),
+            "coerce": int,
+            "default": 3,
+            "label": "周调度截止星期",
+        },
+        "report_time": {
+            "description": "每周在此时刻（含）之前提交为按时，默认周四 17:00",
+            "formats": ("%H:%M", "%H:%M:%S"),
+            "default_format": "%H:%M",
+            "default": time(17, 0),
+        },
     }
     form_ajax_refs = {"region": CappedAjaxLoader("region", db.session, Region, fields=["name", "code"])}
 
@@ -62,7 +94,8 @@ class CampaignView(ScopedModelView):
         if model.coverage_deadline is None and model.start_date is not None:
             model.coverage_deadline = default_coverage_deadline(model.start_date)
         try:
-            check_campaign(model.start_date, model.end_date, model.term.start_date if model.term else None,
-                           model.coverage_deadline)
+            check_campaign(
+                model.start_date, model.end_date, model.term.start_date if model.term else None, model.coverage_deadline
+            )
         except DateWindowError as error:
             raise ValidationError(str(error)) from error

@@ -1,4 +1,5 @@
 """覆盖率 and the live ranking: the coverage dashboard with drill-down, and its exports."""
+
 from __future__ import annotations
 
 from flask import abort, request
@@ -31,6 +32,7 @@ def _drill() -> tuple[str, dict[str, int]]:
         level = default
     return level, within
 
+
 class CoverageView(PageView):
     """覆盖率 dashboard: a table with drill-down and bars, and the exports."""
 
@@ -43,14 +45,29 @@ class CoverageView(PageView):
         if term is None:
             return None, [], "school", {}
         level, within = _drill()
-        return term, coverage_rows(db.session, request_scope(), term, level, clock.today(), within,
-                                   request.args.get("order", self.order)), level, within
+        return (
+            term,
+            coverage_rows(
+                db.session, request_scope(), term, level, clock.today(), within, request.args.get("order", self.order)
+            ),
+            level,
+            within,
+        )
 
     @expose("/")
     def index(self):
         term, rows, level, within = self._rows()
-        return self.render(self.template, term=term, rows=rows, total=total(rows), level=level,
-                           within=within, next_level=NEXT_LEVEL.get(level), levels=LEVELS, focus=FOCUS_TYPES)
+        return self.render(
+            self.template,
+            term=term,
+            rows=rows,
+            total=total(rows),
+            level=level,
+            within=within,
+            next_level=NEXT_LEVEL.get(level),
+            levels=LEVELS,
+            focus=FOCUS_TYPES,
+        )
 
     @expose("/export.xlsx")
     def export(self):
@@ -66,8 +83,10 @@ class CoverageView(PageView):
             abort(404)
         _, within = _drill()
         result = db.session.execute(missed_students(request_scope(), term, within).execution_options(yield_per=500))
-        return xlsx_response("漏访名单.xlsx", [missed_sheet(result, current_user.role, request_scope(),
-                                                         f"{term.name} 漏访名单")])
+        return xlsx_response(
+            "漏访名单.xlsx", [missed_sheet(result, current_user.role, request_scope(), f"{term.name} 漏访名单")]
+        )
+
 
 class RankingView(CoverageView):
     """The live ranking of seed 003: units by records submitted or by coverage, this term."""

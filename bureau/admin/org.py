@@ -1,4 +1,5 @@
 """Console views for regions, schools, users, the audit log and the org-sheet upload."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,9 @@ class RegionView(ScopedModelView):
     form_overrides = {"kind": SelectField}
     form_args = {"kind": {"choices": list(REGION_KINDS.items()), "label": "类型"}}
     form_ajax_refs = {
-        "parent": CappedAjaxLoader("parent", db.session, Region, fields=["name", "code"],
-                                   where=Region.kind.in_(("province", "city")))
+        "parent": CappedAjaxLoader(
+            "parent", db.session, Region, fields=["name", "code"], where=Region.kind.in_(("province", "city"))
+        )
     }
 
     def on_model_change(self, form, model: Region, is_created: bool) -> None:
@@ -53,20 +55,28 @@ class SchoolView(ScopedModelView):
     roles = ("leader", "inspector", "region_admin", "school_admin")
     write_roles = ("region_admin",)
     column_list = ("code", "name", "stage", "county", "active", "contact_name", "contact_phone")
-    column_labels = {"code": "代码", "name": "名称", "stage": "学段", "county": "所属县(市、区)",
-                     "active": "在用", "address": "地址", "contact_name": "联系人",
-                     "contact_phone": "联系电话", "county.name": "所属县(市、区)"}
+    column_labels = {
+        "code": "代码",
+        "name": "名称",
+        "stage": "学段",
+        "county": "所属县(市、区)",
+        "active": "在用",
+        "address": "地址",
+        "contact_name": "联系人",
+        "contact_phone": "联系电话",
+        "county.name": "所属县(市、区)",
+    }
     column_searchable_list = ("code", "name")
     column_filters = ("stage", "active", "county.name")
     column_formatters = {"active": yes_no}
     column_default_sort = "code"
-    form_columns = ("code", "name", "stage", "county", "active", "address", "contact_name",
-                    "contact_phone")
+    form_columns = ("code", "name", "stage", "county", "active", "address", "contact_name", "contact_phone")
     form_overrides = {"stage": SelectField}
     form_args = {"stage": {"choices": [("", "")] + [(s, s) for s in STAGES], "label": "学段"}}
     form_ajax_refs = {
-        "county": CappedAjaxLoader("county", db.session, Region, fields=["name", "code"],
-                                   where=Region.kind.in_(("county", "direct_county")))
+        "county": CappedAjaxLoader(
+            "county", db.session, Region, fields=["name", "code"], where=Region.kind.in_(("county", "direct_county"))
+        )
     }
 
     @action("deactivate", "停用", "确定停用所选学校？停用后不再计入以后各周的应报学校。")
@@ -88,23 +98,37 @@ def _scope_node(view, context, model: User, name):
 class UserView(ScopedModelView):
     roles = ("region_admin", "school_admin")
     write_roles = ("region_admin", "school_admin")
-    column_list = ("username", "display_name", "role", "scope", "active", "must_change_password",
-                   "created_at")
-    column_labels = {"username": "用户名", "display_name": "姓名", "role": "角色",
-                     "scope": "管辖范围", "active": "在用", "must_change_password": "需改密码",
-                     "created_at": "创建时间", "region": "所属区域", "school": "所属学校",
-                     "password": "密码"}
+    column_list = ("username", "display_name", "role", "scope", "active", "must_change_password", "created_at")
+    column_labels = {
+        "username": "用户名",
+        "display_name": "姓名",
+        "role": "角色",
+        "scope": "管辖范围",
+        "active": "在用",
+        "must_change_password": "需改密码",
+        "created_at": "创建时间",
+        "region": "所属区域",
+        "school": "所属学校",
+        "password": "密码",
+    }
     column_searchable_list = ("username", "display_name")
     column_filters = ("role", "active")
     column_choices = {"role": list(ROLES.items())}
     column_formatters = {"scope": _scope_node, "active": yes_no, "must_change_password": yes_no}
     column_default_sort = ("id", True)
-    form_columns = ("username", "display_name", "role", "region", "school", "password", "active",
-                    "must_change_password")
+    form_columns = (
+        "username",
+        "display_name",
+        "role",
+        "region",
+        "school",
+        "password",
+        "active",
+        "must_change_password",
+    )
     form_overrides = {"role": SelectField}
     form_args = {"role": {"choices": list(ROLES.items()), "label": "角色"}}
-    form_extra_fields = {"password": PasswordField("密码（新建必填；编辑时留空表示不修改）",
-                                                   validators=[Optional()])}
+    form_extra_fields = {"password": PasswordField("密码（新建必填；编辑时留空表示不修改）", validators=[Optional()])}
     form_ajax_refs = {
         "region": CappedAjaxLoader("region", db.session, Region, fields=["name", "code"]),
         "school": CappedAjaxLoader("school", db.session, School, fields=["name", "code"]),
@@ -138,13 +162,15 @@ class UserView(ScopedModelView):
 
     def _set_active(self, ids, active: bool) -> None:
         # set_active refuses what the actor may not do: a message, and nothing changes (handle_action).
-        set_active_rows(User, ids, active, "个账号",
-                        lambda user, on: set_active(db.session, user, on, current_scope(db.session)))
+        set_active_rows(
+            User, ids, active, "个账号", lambda user, on: set_active(db.session, user, on, current_scope(db.session))
+        )
 
 
 def _changes(view, context, model: AuditLog, name):
-    changes = shown_changes(model.table_name, model.changes or {}, current_user.role, current_scope(db.session),
-                            model.school_id)
+    changes = shown_changes(
+        model.table_name, model.changes or {}, current_user.role, current_scope(db.session), model.school_id
+    )
     rows = "".join(
         f"<tr><td>{Markup.escape(k)}</td><td>{Markup.escape(json.dumps(v[0], ensure_ascii=False))}"
         f"</td><td>{Markup.escape(json.dumps(v[1], ensure_ascii=False))}</td></tr>"
@@ -156,10 +182,17 @@ def _changes(view, context, model: AuditLog, name):
 class AuditLogView(ReadOnlyView):
     roles = ("leader", "inspector", "region_admin", "school_admin")
     column_list = ("at", "actor_name", "action", "table_name", "row_id", "school", "reason")
-    column_details_list = ("at", "actor_name", "action", "table_name", "row_id", "school",
-                           "reason", "changes")
-    column_labels = {"at": "时间", "actor_name": "操作人", "action": "操作", "table_name": "数据表",
-                     "row_id": "记录编号", "school": "学校", "reason": "原因", "changes": "变更内容"}
+    column_details_list = ("at", "actor_name", "action", "table_name", "row_id", "school", "reason", "changes")
+    column_labels = {
+        "at": "时间",
+        "actor_name": "操作人",
+        "action": "操作",
+        "table_name": "数据表",
+        "row_id": "记录编号",
+        "school": "学校",
+        "reason": "原因",
+        "changes": "变更内容",
+    }
     column_choices = {"action": list(ACTIONS.items())}
     column_filters = ("action", "table_name", "actor_name")
     column_formatters = {"changes": _changes}
@@ -174,9 +207,12 @@ class OrgImportView(SheetImportView):
     help_template = "admin/help_org_import.html"
     sheet_name = "区域和学校"
     headers = HEADERS + list(OPTIONAL)
-    example = [("360000", "示例省", "省", "", ""), ("360100", "示例市", "设区市", "360000", ""),
-               ("360102", "示例区", "县区", "360100", ""),
-               ("36010201", "示例区第一小学", "学校", "360102", "小学")]
+    example = [
+        ("360000", "示例省", "省", "", ""),
+        ("360100", "示例市", "设区市", "360000", ""),
+        ("360102", "示例区", "县区", "360100", ""),
+        ("36010201", "示例区第一小学", "学校", "360102", "小学"),
+    ]
 
     def run_import(self, stream):
         return import_org(db.session, stream, current_scope(db.session))

@@ -3,6 +3,7 @@
 The pages only display what bureau.progress computes; every write goes through its services,
 and each request commits once. Another school's report reads as "not found".
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -61,9 +62,16 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-HELPERS = SimpleNamespace(local=_local, pct=_pct, week_label=periods.week_label,
-                          week_code=periods.week_code, status_labels=STATUS_LABELS,
-                          fields=FIELDS, figures=FIGURES, label_of=label_of)
+HELPERS = SimpleNamespace(
+    local=_local,
+    pct=_pct,
+    week_label=periods.week_label,
+    week_code=periods.week_code,
+    status_labels=STATUS_LABELS,
+    fields=FIELDS,
+    figures=FIGURES,
+    label_of=label_of,
+)
 
 
 class ProgressView(PageView):
@@ -95,24 +103,35 @@ class ProgressView(PageView):
         return self._bureau_page(campaign, campaigns, now)
 
     def _school_page(self, campaign: Campaign, campaigns: list[Campaign], now: datetime):
-        query = (select(ExpectedReport.week_start, WeeklyReport)
-                 .outerjoin(WeeklyReport, report_of_expected())
-                 .where(ExpectedReport.school_id == current_user.school_id,
-                        ExpectedReport.campaign_id == campaign.id)
-                 .order_by(ExpectedReport.week_start.desc()))
+        query = (
+            select(ExpectedReport.week_start, WeeklyReport)
+            .outerjoin(WeeklyReport, report_of_expected())
+            .where(ExpectedReport.school_id == current_user.school_id, ExpectedReport.campaign_id == campaign.id)
+            .order_by(ExpectedReport.week_start.desc())
+        )
         rows = list(db.session.execute(query))
         # A begun week not recorded yet (the Monday job has not run) is due all the same.
-        rows[:0] = [(week, None) for week in reversed(unopened_weeks(db.session, campaign, now))
-                    if expects_report(db.session, current_user.school_id, campaign, week)]
+        rows[:0] = [
+            (week, None)
+            for week in reversed(unopened_weeks(db.session, campaign, now))
+            if expects_report(db.session, current_user.school_id, campaign, week)
+        ]
         history = [
-            SimpleNamespace(week=week, report=report, deadline=week_deadline(campaign, week),
-                            status=report_status(report))
+            SimpleNamespace(
+                week=week, report=report, deadline=week_deadline(campaign, week), status=report_status(report)
+            )
             for week, report in rows
         ]
         due = [row for row in history if row.status in ("missing", "returned")]
-        return self._render("progress/school.html", campaign=campaign, campaigns=campaigns,
-                            history=history, due=due, now=now,
-                            current=periods.current_week(now))
+        return self._render(
+            "progress/school.html",
+            campaign=campaign,
+            campaigns=campaigns,
+            history=history,
+            due=due,
+            now=now,
+            current=periods.current_week(now),
+        )
 
     def _region(self) -> Region:
         """The region asked for (?region=id) inside the user's scope, else the user's own."""
@@ -157,13 +176,24 @@ class ProgressView(PageView):
         statuses = school_statuses(db.session, campaign.id, week, scope, region)
         due = week_deadline(campaign, week)
         return self._render(
-            "progress/bureau.html", campaign=campaign, campaigns=campaigns, weeks=weeks,
-            week=week, region=region, trail=self._trail(region), level=child_level(region),
-            rows=rows, overall=total(rows, region.name), statuses=statuses,
-            missing=[s for s in statuses if s.status == "missing"], deadline=due,
-            overdue=periods.hours_overdue(due, now), now=now, week_open=is_open(db.session, campaign, week),
-            chart=[r for r in trend(db.session, campaign.id, scope, region)
-                   if r.key in closed_weeks(campaign, now)])  # a week still open is not 0 %
+            "progress/bureau.html",
+            campaign=campaign,
+            campaigns=campaigns,
+            weeks=weeks,
+            week=week,
+            region=region,
+            trail=self._trail(region),
+            level=child_level(region),
+            rows=rows,
+            overall=total(rows, region.name),
+            statuses=statuses,
+            missing=[s for s in statuses if s.status == "missing"],
+            deadline=due,
+            overdue=periods.hours_overdue(due, now),
+            now=now,
+            week_open=is_open(db.session, campaign, week),
+            chart=[r for r in trend(db.session, campaign.id, scope, region) if r.key in closed_weeks(campaign, now)],
+        )  # a week still open is not 0 %
 
     @expose("/export.xlsx")
     def export(self):
@@ -193,25 +223,36 @@ class ProgressView(PageView):
         if not expects_report(db.session, school_id, campaign, week):
             abort(404)
         report = find_report(db.session, school_id, campaign.id, week)
-        values = {key: getattr(report, key) for key in FIELDS} if report else {
-            **dict.fromkeys(FIELDS, ""), "contact_name": current_user.school.contact_name or "",
-            "contact_phone": current_user.school.contact_phone or ""}
+        values = (
+            {key: getattr(report, key) for key in FIELDS}
+            if report
+            else {
+                **dict.fromkeys(FIELDS, ""),
+                "contact_name": current_user.school.contact_name or "",
+                "contact_phone": current_user.school.contact_phone or "",
+            }
+        )
         if request.method == "POST":
             values = {key: request.form.get(key, "") for key in FIELDS}
             done = self._save(campaign, week, values, request.form.get("action"))
             if done is not None:
                 return done
-        return self._render("progress/form.html", campaign=campaign, week=week, report=report,
-                            values=values, deadline=week_deadline(campaign, week),
-                            status=report_status(report))
+        return self._render(
+            "progress/form.html",
+            campaign=campaign,
+            week=week,
+            report=report,
+            values=values,
+            deadline=week_deadline(campaign, week),
+            status=report_status(report),
+        )
 
     def _save(self, campaign: Campaign, week: date, values: dict, action: str | None):
         """Save a draft or submit; a redirect on success, None (form shown again) on refusal."""
         now = clock.now()
         try:
             if action == "submit":
-                submit(db.session, current_user.school_id, campaign, week, values, now,
-                       current_user)
+                submit(db.session, current_user.school_id, campaign, week, values, now, current_user)
                 message = f"已提交（{_local(periods.to_the_second(now))}）。"
             elif action == "draft":
                 save_draft(db.session, current_user.school_id, campaign, week, values, now)
@@ -237,11 +278,13 @@ class ProgressView(PageView):
         report = self._report(report_id)
         role = current_user.role
         return self._render(
-            "progress/report.html", report=report, deadline=week_deadline(report.campaign,
-                                                                          report.week_start),
+            "progress/report.html",
+            report=report,
+            deadline=week_deadline(report.campaign, report.week_start),
             status=report_status(report),
             can_review=role in REVIEW_ROLES and report.state == "submitted",
-            can_unlock=role in UNLOCK_ROLES and report.state == "approved")
+            can_unlock=role in UNLOCK_ROLES and report.state == "approved",
+        )
 
     @expose("/report/<int:report_id>/review", methods=("POST",))
     def review(self, report_id: int):
@@ -300,10 +343,10 @@ class DueView(PageView):
             hours = 24
         now = clock.now()
         groups = due_within(db.session, now, hours, current_scope(db.session))
-        unopened = [c for c in visible_campaigns(db.session)
-                    if periods.current_week(now) in unopened_weeks(db.session, c, now)]
-        return self.render("progress/due.html", groups=groups, hours=hours, now=now, fmt=HELPERS,
-                           unopened=unopened)
+        unopened = [
+            c for c in visible_campaigns(db.session) if periods.current_week(now) in unopened_weeks(db.session, c, now)
+        ]
+        return self.render("progress/due.html", groups=groups, hours=hours, now=now, fmt=HELPERS, unopened=unopened)
 
 
 def register(admin: Admin) -> None:
@@ -329,9 +372,13 @@ def _report_todos() -> list[Todo]:
             due = week_deadline(campaign, week)
             if status in ("missing", "returned"):
                 what = "被退回，请修改后重新提交" if status == "returned" else f"未提交，截止 {_local(due)}"
-                todos.append(Todo(f"{campaign.name}：{periods.week_label(week)}周调度{what}",
-                                  url_for("progress.form", campaign=campaign.id, week=periods.week_code(week)),
-                                  urgent=due - now < timedelta(hours=24)))
+                todos.append(
+                    Todo(
+                        f"{campaign.name}：{periods.week_label(week)}周调度{what}",
+                        url_for("progress.form", campaign=campaign.id, week=periods.week_code(week)),
+                        urgent=due - now < timedelta(hours=24),
+                    )
+                )
         elif current_user.role in BUREAU_ROLES:
             past = closed_weeks(campaign, now)
             if not past:
@@ -339,7 +386,10 @@ def _report_todos() -> list[Todo]:
             region = db.session.get(Region, current_user.region_id)
             missing = total(breakdown(db.session, campaign.id, past[-1], scope, region), region.name).missing
             if missing:
-                todos.append(Todo(f"{campaign.name}：{periods.week_label(past[-1])}有 {missing} 所学校未提交周调度",
-                                  url_for("progress.index", campaign=campaign.id,
-                                          week=periods.week_code(past[-1]))))
+                todos.append(
+                    Todo(
+                        f"{campaign.name}：{periods.week_label(past[-1])}有 {missing} 所学校未提交周调度",
+                        url_for("progress.index", campaign=campaign.id, week=periods.week_code(past[-1])),
+                    )
+                )
     return todos

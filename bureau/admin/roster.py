@@ -1,4 +1,5 @@
 """Console views of a school's roster: classes, staff and their logins, students, 包保, imports."""
+
 from __future__ import annotations
 
 from flask import flash
@@ -45,11 +46,18 @@ class SchoolClassView(ScopedModelView):
     column_default_sort = [("grade", False), ("number", False)]
     form_columns = ("grade", "number")
 
+
 class StaffView(ScopedModelView):
     write_roles = SCHOOL_ADMIN
     column_list = ("school", "name", "position", "phone", "user", "active")
-    column_labels = {"school": "学校", "name": "姓名", "position": "岗位", "phone": "联系电话",
-                     "user": "登录账号", "active": "在岗"}
+    column_labels = {
+        "school": "学校",
+        "name": "姓名",
+        "position": "岗位",
+        "phone": "联系电话",
+        "user": "登录账号",
+        "active": "在岗",
+    }
     column_searchable_list = ("name",)
     column_filters = ("position", "active")
     column_formatters = {"active": yes_no, "user": lambda v, c, m, n: m.user.username if m.user else ""}
@@ -62,35 +70,76 @@ class StaffView(ScopedModelView):
         staff = db.session.scalars(select(Staff).where(Staff.id.in_(ids_of(ids)))).all()
         created = create_teacher_logins(db.session, staff, request_scope())  # a refusal: see handle_action
         if created:
-            flash("已创建教师账号（请转告本人，首次登录须修改密码）："
-                  + "；".join(f"{n.staff.name}：{n.username} / {n.password}" for n in created), "success")
+            flash(
+                "已创建教师账号（请转告本人，首次登录须修改密码）："
+                + "；".join(f"{n.staff.name}：{n.username} / {n.password}" for n in created),
+                "success",
+            )
         else:
             flash("所选教职工都已有账号。", "info")
+
 
 def _guardian_phone(view, context, model: Student, name):
     return shown_phone(model.guardian_phone, current_user.role, request_scope(), model.school_id)
 
+
 def _focus(view, context, model: Student, name):
     return "、".join(label for key, label in FOCUS_TYPES.items() if getattr(model, key))
 
+
 class StudentView(ScopedModelView):
     write_roles = SCHOOL_ADMIN
-    column_list = ("school", "school_class", "number", "name", "sex", "guardian_name", "guardian_relation",
-                   "guardian_phone", "village", "focus", "active")
+    column_list = (
+        "school",
+        "school_class",
+        "number",
+        "name",
+        "sex",
+        "guardian_name",
+        "guardian_relation",
+        "guardian_phone",
+        "village",
+        "focus",
+        "active",
+    )
     column_details_list = column_list + ("address",)
-    column_labels = {"school": "学校", "school_class": "班级", "number": "学号", "name": "姓名", "sex": "性别",
-                     "guardian_name": "监护人", "guardian_relation": "关系", "guardian_phone": "联系电话",
-                     "address": "家庭住址", "village": "村(社区)", "focus": "重点类型", "active": "在籍",
-                     **FOCUS_TYPES}
+    column_labels = {
+        "school": "学校",
+        "school_class": "班级",
+        "number": "学号",
+        "name": "姓名",
+        "sex": "性别",
+        "guardian_name": "监护人",
+        "guardian_relation": "关系",
+        "guardian_phone": "联系电话",
+        "address": "家庭住址",
+        "village": "村(社区)",
+        "focus": "重点类型",
+        "active": "在籍",
+        **FOCUS_TYPES,
+    }
     column_searchable_list = ("number", "name", "guardian_name")
     column_filters = ("active", *FOCUS_TYPES)
     column_formatters = {"guardian_phone": _guardian_phone, "focus": _focus, "active": yes_no}
     column_formatters_detail = column_formatters
     column_default_sort = "number"
-    form_columns = ("school_class", "number", "name", "sex", "guardian_name", "guardian_relation",
-                    "guardian_phone", "address", "village", *FOCUS_TYPES, "active")
-    form_ajax_refs = {"school_class": CappedAjaxLoader("school_class", db.session, SchoolClass,
-                                                       fields=["grade", "number"])}
+    form_columns = (
+        "school_class",
+        "number",
+        "name",
+        "sex",
+        "guardian_name",
+        "guardian_relation",
+        "guardian_phone",
+        "address",
+        "village",
+        *FOCUS_TYPES,
+        "active",
+    )
+    form_ajax_refs = {
+        "school_class": CappedAjaxLoader("school_class", db.session, SchoolClass, fields=["grade", "number"])
+    }
+
 
 class AssignmentView(ScopedModelView):
     """包保: rows are never edited; a new row hands the target over and ends the previous one."""
@@ -98,18 +147,32 @@ class AssignmentView(ScopedModelView):
     write_roles = SCHOOL_ADMIN
     can_edit = False
     column_list = ("school", "kind", "target", "staff", "start_date", "end_date", "reason")
-    column_labels = {"school": "学校", "kind": "类型", "target": "包保对象", "staff": "责任人",
-                     "start_date": "开始日期", "end_date": "结束日期", "reason": "变更原因", "grade": "年级",
-                     "school_class": "班级", "student": "学生"}
-    column_formatters = {"kind": choice(ASSIGNMENT_KINDS), "target": lambda v, c, m, n: m.target_label,
-                         "end_date": lambda v, c, m, n: m.end_date or "（现任）"}
+    column_labels = {
+        "school": "学校",
+        "kind": "类型",
+        "target": "包保对象",
+        "staff": "责任人",
+        "start_date": "开始日期",
+        "end_date": "结束日期",
+        "reason": "变更原因",
+        "grade": "年级",
+        "school_class": "班级",
+        "student": "学生",
+    }
+    column_formatters = {
+        "kind": choice(ASSIGNMENT_KINDS),
+        "target": lambda v, c, m, n: m.target_label,
+        "end_date": lambda v, c, m, n: m.end_date or "（现任）",
+    }
     column_filters = ("kind", "end_date")
     column_choices = {"kind": list(ASSIGNMENT_KINDS.items())}
     column_default_sort = ("id", True)
     form_columns = ("kind", "staff", "grade", "school_class", "student", "start_date", "reason")
     form_overrides = {"kind": SelectField}
-    form_args = {"kind": {"choices": list(ASSIGNMENT_KINDS.items()), "label": "类型"},
-                 "reason": {"description": "如：新学年安排、教师调动交接"}}
+    form_args = {
+        "kind": {"choices": list(ASSIGNMENT_KINDS.items()), "label": "类型"},
+        "reason": {"description": "如：新学年安排、教师调动交接"},
+    }
     form_ajax_refs = {
         "staff": CappedAjaxLoader("staff", db.session, Staff, fields=["name"]),
         "school_class": CappedAjaxLoader("school_class", db.session, SchoolClass, fields=["grade", "number"]),
@@ -122,6 +185,7 @@ class AssignmentView(ScopedModelView):
         except AssignmentError as error:
             raise ValidationError(str(error)) from error
 
+
 class GapView(PageView):
     """包保缺口: students nobody answers for."""
 
@@ -129,9 +193,13 @@ class GapView(PageView):
 
     @expose("/")
     def index(self):
-        rows = db.session.scalars(without_responsible(select(Student))
-                                  .order_by(Student.school_id, Student.class_id, Student.number).limit(500)).all()
+        rows = db.session.scalars(
+            without_responsible(select(Student))
+            .order_by(Student.school_id, Student.class_id, Student.number)
+            .limit(500)
+        ).all()
         return self.render("admin/visits/gaps.html", rows=rows)
+
 
 class RosterImportView(SheetImportView):
     """Upload a roster sheet: every row checked first, all written or none."""
@@ -145,6 +213,7 @@ class RosterImportView(SheetImportView):
 
     def run_import(self, stream):
         return import_roster(db.session, current_user.school, stream)
+
 
 class StaffImportView(SheetImportView):
     """Upload the staff list: every row checked first, all written or none."""

@@ -1,4 +1,5 @@
 """The teacher's visit form (家访情况记录表), laid out for a phone."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -49,12 +50,11 @@ class VisitForm(FlaskForm):
     staff2_id = SelectField("同行教师（可不填）", coerce=_optional_int, validate_choice=False)
     household_size = IntegerField("家庭总人口", validators=[Optional(), NumberRange(0, 30, "应在 0 到 30 之间")])
     school_children = IntegerField("共有学生数", validators=[Optional(), NumberRange(0, 30, "应在 0 到 30 之间")])
-    employment = SelectField("家长就业情况", choices=_letters(EMPLOYMENT), coerce=_optional_text,
-                                    validate_choice=False)
-    caregiver = SelectField("在家照顾学生人员", choices=_letters(CAREGIVERS), coerce=_optional_text,
-                                   validate_choice=False)
-    housing = SelectField("住房条件", choices=_letters(HOUSING), coerce=_optional_text,
-                                 validate_choice=False)
+    employment = SelectField("家长就业情况", choices=_letters(EMPLOYMENT), coerce=_optional_text, validate_choice=False)
+    caregiver = SelectField(
+        "在家照顾学生人员", choices=_letters(CAREGIVERS), coerce=_optional_text, validate_choice=False
+    )
+    housing = SelectField("住房条件", choices=_letters(HOUSING), coerce=_optional_text, validate_choice=False)
     opinions = TextAreaField("8. 对学校整体工作、班主任管理、任课教师教学的意见建议")
     safety_notice = BooleanField("已进行防溺水等安全教育")
     letter_delivered = BooleanField("已送达《致家长的一封信》")
@@ -66,27 +66,38 @@ class VisitForm(FlaskForm):
     def fill_choices(self, session: Session, staff: Staff) -> None:
         """Students of the school by class; the school's staff for a companion or an interview."""
         query, responsible = with_responsible(
-            select(Student.id, Student.name, Student.number, SchoolClass.grade, SchoolClass.number)
-            .join(SchoolClass, SchoolClass.id == Student.class_id))
+            select(Student.id, Student.name, Student.number, SchoolClass.grade, SchoolClass.number).join(
+                SchoolClass, SchoolClass.id == Student.class_id
+            )
+        )
         students = session.execute(
             query.add_columns(responsible == staff.id)
             .where(Student.school_id == staff.school_id, Student.active.is_(True))
-            .order_by(SchoolClass.grade, SchoolClass.number, Student.number)).all()
+            .order_by(SchoolClass.grade, SchoolClass.number, Student.number)
+        ).all()
         mine, others = [], []
         for sid, name, number, grade, cnum, is_mine in students:
             (mine if is_mine else others).append((sid, f"{class_label(grade, cnum)} {name}（{number}）"))
         # The students a teacher answers for (包保) come first: the phone screen shows them at once.
         self.student_id.choices = {"": [("", "请选择学生")], "我包保的学生": mine, "本校其他学生": others}
-        colleagues = session.execute(select(Staff.id, Staff.name).where(
-            Staff.school_id == staff.school_id, Staff.active.is_(True)).order_by(Staff.name)).all()
+        colleagues = session.execute(
+            select(Staff.id, Staff.name)
+            .where(Staff.school_id == staff.school_id, Staff.active.is_(True))
+            .order_by(Staff.name)
+        ).all()
         self.staff2_id.choices = [("", "无")] + [(i, n) for i, n in colleagues if i != staff.id]
         self.target_staff_id.choices = [("", "请选择")] + [(i, n) for i, n in colleagues]
 
 
 for _name, (_text, (_yes, _no)) in QUESTIONS.items():
     _index = list(QUESTIONS).index(_name) + 1
-    setattr(VisitForm, _name, SelectField(f"{_index}. {_text}", coerce=_answer, validate_choice=False,
-                                          choices=[("", "未填"), ("1", _yes), ("0", _no)]))
+    setattr(
+        VisitForm,
+        _name,
+        SelectField(
+            f"{_index}. {_text}", coerce=_answer, validate_choice=False, choices=[("", "未填"), ("1", _yes), ("0", _no)]
+        ),
+    )
 
 
 def visit_input(form: VisitForm) -> VisitInput:

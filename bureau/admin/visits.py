@@ -1,4 +1,5 @@
 """Console views of visit records: the teacher's phone form, review, photos, and the menu of the campaign."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
@@ -71,20 +72,48 @@ def _status(view, context, model: Visit, name):
         return Markup(f'<a href="{url}">{Markup.escape(label)}（审核）</a>')
     return label
 
+
 class VisitView(ReadOnlyView):
     """家访记录 for admins and region users; school admins review them (通过 / 退回)."""
 
-    column_list = ("school", "visited_on", "target", "target_label", "visitors", "mode", "is_repeat",
-                   "status", "version", "submitted_at")
-    column_labels = {"school": "学校", "visited_on": "走访日期", "target": "对象类型", "target_label": "走访对象",
-                     "visitors": "走访人", "mode": "方式", "is_repeat": "重复走访", "status": "状态",
-                     "version": "版本", "submitted_at": "提交时间"}
-    column_formatters = {"target": choice(VISIT_TARGETS), "mode": choice(VISIT_MODES), "status": _status,
-                         "is_repeat": yes_no, "target_label": lambda v, c, m, n: m.target_label,
-                         "visitors": lambda v, c, m, n: m.visitors}
+    column_list = (
+        "school",
+        "visited_on",
+        "target",
+        "target_label",
+        "visitors",
+        "mode",
+        "is_repeat",
+        "status",
+        "version",
+        "submitted_at",
+    )
+    column_labels = {
+        "school": "学校",
+        "visited_on": "走访日期",
+        "target": "对象类型",
+        "target_label": "走访对象",
+        "visitors": "走访人",
+        "mode": "方式",
+        "is_repeat": "重复走访",
+        "status": "状态",
+        "version": "版本",
+        "submitted_at": "提交时间",
+    }
+    column_formatters = {
+        "target": choice(VISIT_TARGETS),
+        "mode": choice(VISIT_MODES),
+        "status": _status,
+        "is_repeat": yes_no,
+        "target_label": lambda v, c, m, n: m.target_label,
+        "visitors": lambda v, c, m, n: m.visitors,
+    }
     column_filters = ("status", "mode", "target", "visited_on", "is_repeat")
-    column_choices = {"status": list(VISIT_STATUSES.items()), "mode": list(VISIT_MODES.items()),
-                      "target": list(VISIT_TARGETS.items())}
+    column_choices = {
+        "status": list(VISIT_STATUSES.items()),
+        "mode": list(VISIT_MODES.items()),
+        "target": list(VISIT_TARGETS.items()),
+    }
     column_default_sort = ("id", True)
     can_view_details = False
 
@@ -101,21 +130,36 @@ class VisitView(ReadOnlyView):
             if not self.can_review:
                 abort(403)
             try:
-                review(db.session, visit, current_user._get_current_object(),
-                       request.form.get("decision") == "approve", request.form.get("note", ""))
+                review(
+                    db.session,
+                    visit,
+                    current_user._get_current_object(),
+                    request.form.get("decision") == "approve",
+                    request.form.get("note", ""),
+                )
             except VisitError as error:
                 db.session.rollback()
                 flash(str(error), "error")
             else:
                 flash(f"已{VISIT_STATUSES[visit.status]}。", "success")
                 return redirect(url_for(".index_view"))
-        versions = db.session.scalars(select(VisitVersion).where(VisitVersion.visit_id == visit.id)
-                                      .order_by(VisitVersion.number)).all()
+        versions = db.session.scalars(
+            select(VisitVersion).where(VisitVersion.visit_id == visit.id).order_by(VisitVersion.number)
+        ).all()
         return self.render("admin/visits/review.html", visit=visit, versions=versions, **_labels())
 
+
 def _labels() -> dict:
-    return {"modes": VISIT_MODES, "targets": VISIT_TARGETS, "statuses": VISIT_STATUSES, "questions": QUESTIONS,
-            "employment": EMPLOYMENT, "caregivers": CAREGIVERS, "housing": HOUSING}
+    return {
+        "modes": VISIT_MODES,
+        "targets": VISIT_TARGETS,
+        "statuses": VISIT_STATUSES,
+        "questions": QUESTIONS,
+        "employment": EMPLOYMENT,
+        "caregivers": CAREGIVERS,
+        "housing": HOUSING,
+    }
+
 
 class PhotoView(PageView):
     """A visit photo, read through the guarded session: another school's photo does not exist."""
@@ -137,8 +181,10 @@ class PhotoView(PageView):
             abort(404)
         # The bytes were re-encoded on upload (records.prepare_photo), so inline is safe to send.
         extension = path.suffix if path.suffix in (".jpg", ".png") else ""
-        return send_file(path, mimetype=photo.content_type, max_age=0,
-                         download_name=f"visit-photo-{photo.id}{extension}")
+        return send_file(
+            path, mimetype=photo.content_type, max_age=0, download_name=f"visit-photo-{photo.id}{extension}"
+        )
+
 
 class MyVisitsView(PageView):
     """教师: record, correct and list one's own visits, on a phone."""
@@ -152,8 +198,11 @@ class MyVisitsView(PageView):
     @expose("/")
     def index(self):
         staff = self._staff()
-        visits = db.session.scalars(select(Visit).order_by(Visit.visited_on.desc(), Visit.id.desc())
-                                    .limit(100)).all() if staff else []
+        visits = (
+            db.session.scalars(select(Visit).order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(100)).all()
+            if staff
+            else []
+        )
         return self.render("admin/visits/my_list.html", staff=staff, visits=visits, **_labels())
 
     @expose("/new", methods=("GET", "POST"))
@@ -179,24 +228,30 @@ class MyVisitsView(PageView):
             form.visited_on.data = clock.today()
         if form.validate_on_submit():
             # One more byte than allowed is enough to refuse a photo that is too big.
-            uploads = [(upload.filename, upload.read(MAX_PHOTO_BYTES + 1))
-                       for upload in request.files.getlist(form.photos.name) if upload and upload.filename]
+            uploads = [
+                (upload.filename, upload.read(MAX_PHOTO_BYTES + 1))
+                for upload in request.files.getlist(form.photos.name)
+                if upload and upload.filename
+            ]
             try:
                 # Every photo is checked before the first file is written; the files belong to
                 # the transaction, so they go again if the record, the flush or the commit fails.
                 photos = prepare_photos(uploads)
                 data = visit_input(form)
-                saved = record_visit(db.session, staff, data) if visit is None else \
-                    resubmit(db.session, visit, data)
+                saved = record_visit(db.session, staff, data) if visit is None else resubmit(db.session, visit, data)
                 add_photos(db.session, saved, photos, current_app.config["UPLOAD_DIR"])
             except VisitError as error:
                 db.session.rollback()
                 flash(str(error), "error")
             else:
-                flash("走访记录已提交，等待学校审核。" + ("（该学生本学期已有走访记录，已标记为重复走访）"
-                                               if saved.is_repeat else ""), "success")
+                flash(
+                    "走访记录已提交，等待学校审核。"
+                    + ("（该学生本学期已有走访记录，已标记为重复走访）" if saved.is_repeat else ""),
+                    "success",
+                )
                 return redirect(url_for(".index"))
         return self.render("admin/visits/my_form.html", form=form, visit=visit, **_labels())
+
 
 def register(admin: Admin) -> None:
     """Add the visits views to the console."""
@@ -232,7 +287,8 @@ def _visit_todos() -> list[Todo]:
     if role == "teacher":
         returned = db.session.scalar(select(func.count(Visit.id)).where(Visit.status == "returned"))
         if returned:
-            todos.append(Todo(f"{returned} 条家访记录被退回，请修改后重新提交", url_for("my_visits.index"),
-                              urgent=True))
+            todos.append(
+                Todo(f"{returned} 条家访记录被退回，请修改后重新提交", url_for("my_visits.index"), urgent=True)
+            )
         todos.append(Todo("记录一次家访", url_for("my_visits.new")))
     return todos

@@ -2,6 +2,7 @@
 
 Every export in the product goes through `write_workbook` (a view sends it with `admin.base.xlsx_response`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,8 +48,9 @@ def _widths(columns: Sequence[Column], sample: list[Sequence]) -> list[float]:
         if column.width is not None:
             out.append(column.width)
             continue
-        longest = max([display_width(column.header)] +
-                      [display_width(_shown(row[i])) for row in sample if i < len(row)])
+        longest = max(
+            [display_width(column.header)] + [display_width(_shown(row[i])) for row in sample if i < len(row)]
+        )
         out.append(min(max(longest + 2, 8), MAX_WIDTH))
     return out
 
@@ -67,8 +69,9 @@ class _Writer:
     def __init__(self, workbook: xlsxwriter.Workbook):
         self.book = workbook
         self.formats = {
-            "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                           "text_wrap": True, "valign": "vcenter"}),
+            "header": workbook.add_format(
+                {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
+            ),
             "text": workbook.add_format({"num_format": "@"}),
             "int": workbook.add_format({"num_format": "0"}),
             "number": workbook.add_format({"num_format": "0.##"}),
@@ -122,13 +125,16 @@ def _sheet_name(name: str) -> str:
 
 def write_workbook(target: str | IO[bytes], sheets: Iterable[Sheet]) -> None:
     """Write `sheets` to `target` (a path or a binary file), streaming each sheet's rows."""
-    workbook = xlsxwriter.Workbook(target, {
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "tmpdir": tempfile.gettempdir(),
-    })
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
     writer = _Writer(workbook)
     for sheet in sheets:
         writer.sheet(sheet)

@@ -1,4 +1,5 @@
 """`flask bureau` commands of the weekly reports."""
+
 from __future__ import annotations
 
 import click
@@ -25,8 +26,9 @@ def _refuse(error: ReportError) -> None:
 
 
 @click.command("due-reports")
-@click.option("--hours", default=24, show_default=True, type=click.IntRange(1, 24 * 14),
-              help="截止时间在未来多少小时内")
+@click.option(
+    "--hours", default=24, show_default=True, type=click.IntRange(1, 24 * 14), help="截止时间在未来多少小时内"
+)
 def due_reports(hours: int) -> None:
     """列出截止时间在未来 N 小时内、尚未提交周报的学校（按县区分组）。"""
     set_actor(db.session, None, "命令行")
@@ -41,8 +43,10 @@ def due_reports(hours: int) -> None:
     if not groups:
         click.echo(f"未来 {hours} 小时内没有待截止且未提交的周报。")
     for group in groups:
-        click.echo(f"{group.county}（{group.campaign}，{periods.week_label(group.week_start)}，"
-                   f"截止 {clock.local(group.deadline):%Y-%m-%d %H:%M}）未提交 {len(group.schools)} 所：")
+        click.echo(
+            f"{group.county}（{group.campaign}，{periods.week_label(group.week_start)}，"
+            f"截止 {clock.local(group.deadline):%Y-%m-%d %H:%M}）未提交 {len(group.schools)} 所："
+        )
         for row in group.schools:
             click.echo(f"  {row.school}  {row.contact}")
 

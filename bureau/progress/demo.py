@@ -1,5 +1,6 @@
 """Demo data of the weekly reports: every past week of the demo campaign with on-time, late,
 missing, returned and approved reports, and the current week open with a draft."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -26,10 +27,13 @@ from bureau.visits.models import Campaign, Term
 
 CAMPAIGN = "周调度演示：万师访万家大走访"
 PAST_WEEKS = 6
-TEXT = {"progress": "本周走访学生家庭 {n} 户，其中留守儿童家庭 {m} 户。",
-        "problems": "个别家长外出务工，只能电话或视频联系。",
-        "next_plan": "继续走访未覆盖的班级，重点走访六类重点家庭。",
-        "contact_name": "办公室 王老师", "contact_phone": "0791-86668888"}
+TEXT = {
+    "progress": "本周走访学生家庭 {n} 户，其中留守儿童家庭 {m} 户。",
+    "problems": "个别家长外出务工，只能电话或视频联系。",
+    "next_plan": "继续走访未覆盖的班级，重点走访六类重点家庭。",
+    "contact_name": "办公室 王老师",
+    "contact_phone": "0791-86668888",
+}
 
 
 def _at(day, hour: int, minute: int = 0) -> datetime:
@@ -45,16 +49,22 @@ def _campaign(session: Session, nodes: dict, now: datetime) -> Campaign:
     year_start, year_end = school_year(clock.local(now).date())
     start = max(periods.current_week(now) - timedelta(weeks=PAST_WEEKS), year_start)
     term = Term(name="演示学期（周调度）", start_date=start, end_date=min(start + timedelta(weeks=20), year_end))
-    campaign = Campaign(name=CAMPAIGN, region=nodes["990000"], term=term, start_date=start,
-                        end_date=min(start + timedelta(weeks=18), year_end), coverage_deadline=start +
-                        timedelta(weeks=8), report_weekday=3, report_time=time(17, 0))
+    campaign = Campaign(
+        name=CAMPAIGN,
+        region=nodes["990000"],
+        term=term,
+        start_date=start,
+        end_date=min(start + timedelta(weeks=18), year_end),
+        coverage_deadline=start + timedelta(weeks=8),
+        report_weekday=3,
+        report_time=time(17, 0),
+    )
     session.add(campaign)
     session.flush()
     return campaign
 
 
-def _week(session: Session, campaign: Campaign, week, schools: list[School],
-          reviewer: User) -> None:
+def _week(session: Session, campaign: Campaign, week, schools: list[School], reviewer: User) -> None:
     """One past week: the fate of each school follows its index, so every status appears."""
     open_week(session, campaign, week, _at(week, 8))
     thursday = week + timedelta(days=3)
@@ -66,8 +76,7 @@ def _week(session: Session, campaign: Campaign, week, schools: list[School],
         at = _at(thursday, 10 + i % 6) if fate != 1 else _at(thursday + timedelta(days=1), 9, 30)
         report = submit(session, school.id, campaign, week, text, at)
         if fate == 2:
-            return_report(session, report, "请补充本周留守儿童家庭的走访情况。",
-                          at + timedelta(hours=20), reviewer)
+            return_report(session, report, "请补充本周留守儿童家庭的走访情况。", at + timedelta(hours=20), reviewer)
         elif fate in (3, 4):
             approve(session, report, at + timedelta(hours=22), reviewer)
 
@@ -86,5 +95,4 @@ def load(session: Session, nodes: dict) -> None:
     current = periods.current_week(now)
     if current in campaign_weeks(campaign) and week_deadline(campaign, current) > now:  # still open
         open_week(session, campaign, current, now)
-        save_draft(session, schools[0].id, campaign, current,
-                   {**TEXT, "progress": "（草稿）本周已走访 5 户。"}, now)
+        save_draft(session, schools[0].id, campaign, current, {**TEXT, "progress": "（草稿）本周已走访 5 户。"}, now)

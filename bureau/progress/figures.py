@@ -3,6 +3,7 @@
 Each figure is one registration: a key, a Chinese label and an aggregate query. Adding
 "problems found / closed this week" when the problem ledger exists is one more `@figure`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -70,8 +71,11 @@ def _family_visits(school_id: int, period: Period, this_week: bool):
     """Counted visits of a school in the period's term up to the week's Sunday (or in the week
     only), by the coverage's one definition."""
     query = select(func.count(Visit.id)).where(
-        Visit.school_id == school_id, Visit.term_id == period.term_id, counted_visit(),
-        Visit.visited_on <= period.week_end)
+        Visit.school_id == school_id,
+        Visit.term_id == period.term_id,
+        counted_visit(),
+        Visit.visited_on <= period.week_end,
+    )
     return query.where(Visit.visited_on >= period.week_start) if this_week else query
 
 

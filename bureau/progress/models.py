@@ -1,4 +1,5 @@
 """Models of the 周调度 weekly reports: opened weeks, expected schools, reports and versions."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -25,9 +26,11 @@ from bureau.visits.models import Campaign
 
 def report_of_expected():
     """The join of an expected report to the report the school wrote for it (if any)."""
-    return and_(WeeklyReport.school_id == ExpectedReport.school_id,
-                WeeklyReport.campaign_id == ExpectedReport.campaign_id,
-                WeeklyReport.week_start == ExpectedReport.week_start)
+    return and_(
+        WeeklyReport.school_id == ExpectedReport.school_id,
+        WeeklyReport.campaign_id == ExpectedReport.campaign_id,
+        WeeklyReport.week_start == ExpectedReport.week_start,
+    )
 
 
 class ReportWeek(db.Model):
@@ -43,8 +46,7 @@ class ReportWeek(db.Model):
 
     campaign: Mapped[Campaign] = relationship(lazy="joined")
 
-    __table_args__ = (UniqueConstraint("campaign_id", "week_start",
-                                       name="uq_report_week_campaign_week"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "week_start", name="uq_report_week_campaign_week"),)
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.week_start:%Y-%m-%d}起的一周"
@@ -62,8 +64,7 @@ class ExpectedReport(TenantOwned, db.Model):
     city_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
 
     __table_args__ = (
-        UniqueConstraint("school_id", "campaign_id", "week_start",
-                         name="uq_expected_report_school_campaign_week"),
+        UniqueConstraint("school_id", "campaign_id", "week_start", name="uq_expected_report_school_campaign_week"),
         Index("ix_expected_report_campaign_week_county", "campaign_id", "week_start", "county_id"),
     )
 
@@ -102,8 +103,7 @@ class WeeklyReport(TenantOwned, db.Model):
     # The row version guards concurrent edits: a stale second write fails instead of winning.
     __mapper_args__ = {"version_id_col": row_version}
     __table_args__ = (
-        UniqueConstraint("school_id", "campaign_id", "week_start",
-                         name="uq_weekly_report_school_campaign_week"),
+        UniqueConstraint("school_id", "campaign_id", "week_start", name="uq_weekly_report_school_campaign_week"),
         Index("ix_weekly_report_campaign_week", "campaign_id", "week_start"),
     )
 
@@ -130,8 +130,7 @@ class WeeklyReportVersion(TenantOwned, db.Model):
 
     report: Mapped[WeeklyReport] = relationship(back_populates="versions")
 
-    __table_args__ = (UniqueConstraint("report_id", "number",
-                                       name="uq_weekly_report_version_report_number"),)
+    __table_args__ = (UniqueConstraint("report_id", "number", name="uq_weekly_report_version_report_number"),)
 
     def __str__(self) -> str:
         return f"{self.report} 第{self.number}版"

@@ -5,6 +5,7 @@ on, chosen when it is created; `current_week(now)` is the week a Beijing clock s
 so a Sunday 23:59 submission is still that week and Monday 00:00 Beijing (Sunday 16:00 UTC)
 is already the next one.
 """
+
 from __future__ import annotations
 
 import re

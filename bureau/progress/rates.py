@@ -4,6 +4,7 @@ Every figure counts only rows of `expected_report` for the week, so no rate exce
 a school opened, closed or moved later changes no past week. Each function runs one statement
 whatever the number of schools, restricted to the caller's scope explicitly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ class Rates:
 
 
 def total(rows: list[Rates], name: str) -> Rates:
-    return Rates(None, name, sum(r.expected for r in rows), sum(r.submitted for r in rows),
-                 sum(r.on_time for r in rows))
+    return Rates(
+        None, name, sum(r.expected for r in rows), sum(r.submitted for r in rows), sum(r.on_time for r in rows)
+    )
 
 
 def child_level(region: Region) -> str:
@@ -74,18 +76,17 @@ def _counted(campaign_id: int, scope: Scope | None, region: Region | None, *colu
     """SELECT columns + expected / submitted / on-time counts, expected rows LEFT JOIN reports."""
     on_time = func.sum(case((WeeklyReport.on_time == true(), 1), else_=0))
     query = (
-        select(*columns, func.count(ExpectedReport.id),
-               func.count(WeeklyReport.first_submitted_at), on_time)
+        select(*columns, func.count(ExpectedReport.id), func.count(WeeklyReport.first_submitted_at), on_time)
         .select_from(ExpectedReport)
         .outerjoin(WeeklyReport, report_of_expected())
-        .where(ExpectedReport.campaign_id == campaign_id,
-               _in_scope(scope), _region_clause(region))
+        .where(ExpectedReport.campaign_id == campaign_id, _in_scope(scope), _region_clause(region))
     )
     return explicitly_scoped(query, scope)  # the rest of the query only joins on these rows
 
 
-def breakdown(session: Session, campaign_id: int, week_start: date, scope: Scope | None,
-              region: Region, level: str | None = None) -> list[Rates]:
+def breakdown(
+    session: Session, campaign_id: int, week_start: date, scope: Scope | None, region: Region, level: str | None = None
+) -> list[Rates]:
     """A week's rates of each city, county or school below `region`: one statement.
 
     `level` defaults to the level directly below the region (see child_level).
@@ -94,20 +95,29 @@ def breakdown(session: Session, campaign_id: int, week_start: date, scope: Scope
     if level == "school":
         key, name, table = ExpectedReport.school_id, School.name, School
     else:
-        key = (ExpectedReport.county_id if level == "county"
-               else func.coalesce(ExpectedReport.city_id, ExpectedReport.county_id))
+        key = (
+            ExpectedReport.county_id
+            if level == "county"
+            else func.coalesce(ExpectedReport.city_id, ExpectedReport.county_id)
+        )
         name, table = Region.name, Region
-    query = (_counted(campaign_id, scope, region, key, name)
-             .join(table, table.id == key)
-             .where(ExpectedReport.week_start == week_start)
-             .group_by(key, name).order_by(name))
+    query = (
+        _counted(campaign_id, scope, region, key, name)
+        .join(table, table.id == key)
+        .where(ExpectedReport.week_start == week_start)
+        .group_by(key, name)
+        .order_by(name)
+    )
     return [Rates(k, n, e, s or 0, o or 0) for k, n, e, s, o in session.execute(query)]
 
 
 def trend(session: Session, campaign_id: int, scope: Scope | None, region: Region) -> list[Rates]:
     """Rates of every opened week of the campaign, for `region`: one statement."""
-    query = (_counted(campaign_id, scope, region, ExpectedReport.week_start)
-             .group_by(ExpectedReport.week_start).order_by(ExpectedReport.week_start))
+    query = (
+        _counted(campaign_id, scope, region, ExpectedReport.week_start)
+        .group_by(ExpectedReport.week_start)
+        .order_by(ExpectedReport.week_start)
+    )
     return [Rates(w, str(w), e, s or 0, o or 0) for w, e, s, o in session.execute(query)]
 
 
@@ -135,22 +145,35 @@ class SchoolStatus:
         return f"{self.school_contact} {self.school_phone}".strip()
 
 
-def school_statuses(session: Session, campaign_id: int, week_start: date, scope: Scope | None,
-                    region: Region | None) -> list[SchoolStatus]:
+def school_statuses(
+    session: Session, campaign_id: int, week_start: date, scope: Scope | None, region: Region | None
+) -> list[SchoolStatus]:
     """Every expected school of the week below `region`, with its report: one statement."""
     county = Region.name.label("county")
     query = (
-        select(ExpectedReport.school_id, School.name, ExpectedReport.county_id, county,
-               School.contact_name, School.contact_phone, WeeklyReport)
+        select(
+            ExpectedReport.school_id,
+            School.name,
+            ExpectedReport.county_id,
+            county,
+            School.contact_name,
+            School.contact_phone,
+            WeeklyReport,
+        )
         .select_from(ExpectedReport)
         .join(School, School.id == ExpectedReport.school_id)
         .join(Region, Region.id == ExpectedReport.county_id)
         .outerjoin(WeeklyReport, report_of_expected())
-        .where(ExpectedReport.campaign_id == campaign_id, ExpectedReport.week_start == week_start,
-               _in_scope(scope), _region_clause(region))
+        .where(
+            ExpectedReport.campaign_id == campaign_id,
+            ExpectedReport.week_start == week_start,
+            _in_scope(scope),
+            _region_clause(region),
+        )
         .order_by(county, ExpectedReport.county_id, School.name)
     )
     query = explicitly_scoped(query, scope)
-    return [SchoolStatus(sid, name, county_id, county_name, contact or "", phone or "", report)
-            for sid, name, county_id, county_name, contact, phone, report
-            in session.execute(query)]
+    return [
+        SchoolStatus(sid, name, county_id, county_name, contact or "", phone or "", report)
+        for sid, name, county_id, county_name, contact, phone, report in session.execute(query)
+    ]

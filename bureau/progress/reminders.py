@@ -1,4 +1,5 @@
 """Reports due soon and not yet submitted, grouped by county, for county staff to chase."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,7 @@ def visible_campaigns(session: Session) -> list[Campaign]:
     return list(session.scalars(query.order_by(Campaign.start_date.desc(), Campaign.id)))
 
 
-def due_within(session: Session, now: datetime, hours: int,
-               scope: Scope | None) -> list[DueGroup]:
+def due_within(session: Session, now: datetime, hours: int, scope: Scope | None) -> list[DueGroup]:
     """Schools whose report of the current week is due in the next `hours` and not submitted.
 
     A deadline falls inside its own week, so only the current week can still be due. It reads
@@ -47,8 +47,7 @@ def due_within(session: Session, now: datetime, hours: int,
         due = week_deadline(campaign, week)
         if week not in campaign_weeks(campaign) or not now < due <= horizon:
             continue
-        owing = [row for row in school_statuses(session, campaign.id, week, scope, None)
-                 if row.status == "missing"]
+        owing = [row for row in school_statuses(session, campaign.id, week, scope, None) if row.status == "missing"]
         for county, rows in groupby(owing, key=lambda row: row.county):
             groups.append(DueGroup(campaign, week, due, county, list(rows)))
     return groups

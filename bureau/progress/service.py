@@ -3,6 +3,7 @@
 Every function takes a session and `now`, flushes and never commits. Refusals raise
 ReportError with a Chinese message and change nothing the caller would keep (it rolls back).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,13 +25,16 @@ from bureau.tenants.scope import Scope
 from bureau.visits.calendar import MAX_CAMPAIGN_WEEKS
 from bureau.visits.models import Campaign
 
-STATUS_LABELS = {"missing": "未提交", "on_time": "按时", "late": "逾期", "returned": "退回",
-                 "approved": "已审核"}
-FIELDS = {"progress": "本周工作进展", "problems": "存在的问题", "next_plan": "下周计划",
-          "contact_name": "联系人", "contact_phone": "联系电话"}
+STATUS_LABELS = {"missing": "未提交", "on_time": "按时", "late": "逾期", "returned": "退回", "approved": "已审核"}
+FIELDS = {
+    "progress": "本周工作进展",
+    "problems": "存在的问题",
+    "next_plan": "下周计划",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+}
 REQUIRED_TO_SUBMIT = ("progress", "next_plan", "contact_name", "contact_phone")
-MAX_LENGTH = {"progress": 5000, "problems": 5000, "next_plan": 5000, "contact_name": 50,
-              "contact_phone": 30}
+MAX_LENGTH = {"progress": 5000, "problems": 5000, "next_plan": 5000, "contact_name": 50, "contact_phone": 30}
 REVIEW_ROLES = ("region_admin", "inspector")
 UNLOCK_ROLES = ("region_admin",)
 _PHONE = re.compile(r"^[0-9+\- ()]{7,30}$")
@@ -70,8 +74,7 @@ def opened_weeks(campaign: Campaign, now: datetime) -> list[date]:
     return periods.weeks_between(first, last) if first <= last else []
 
 
-def open_week(session: Session, campaign: Campaign, week_start: date,
-              now: datetime) -> ReportWeek:
+def open_week(session: Session, campaign: Campaign, week_start: date, now: datetime) -> ReportWeek:
     """Record the schools expected to report in a week; a second call changes nothing.
 
     The active schools under the campaign's region at this moment are snapshotted with their
@@ -92,26 +95,30 @@ def open_week(session: Session, campaign: Campaign, week_start: date,
             session.flush()
         except IntegrityError:
             raise ReportError("该周正在由他人开启，请稍后刷新重试。") from None
-        rows = select(literal(campaign.id, Integer()), literal(week_start, Date()), School.id,
-                      School.county_id, School.city_id).where(
-            School.active, Scope(region.kind, region.id).school_rows_clause())
-        session.execute(insert(ExpectedReport).from_select(
-            ["campaign_id", "week_start", "school_id", "county_id", "city_id"], rows))
-        week.expected_count = session.scalar(select(func.count(ExpectedReport.id)).where(
-            ExpectedReport.campaign_id == campaign.id, ExpectedReport.week_start == week_start))
+        rows = select(
+            literal(campaign.id, Integer()), literal(week_start, Date()), School.id, School.county_id, School.city_id
+        ).where(School.active, Scope(region.kind, region.id).school_rows_clause())
+        session.execute(
+            insert(ExpectedReport).from_select(["campaign_id", "week_start", "school_id", "county_id", "city_id"], rows)
+        )
+        week.expected_count = session.scalar(
+            select(func.count(ExpectedReport.id)).where(
+                ExpectedReport.campaign_id == campaign.id, ExpectedReport.week_start == week_start
+            )
+        )
         session.flush()
     return week
 
 
 def _report_week(session: Session, campaign_id: int, week_start: date) -> ReportWeek | None:
-    return session.scalar(select(ReportWeek).where(ReportWeek.campaign_id == campaign_id,
-                                                   ReportWeek.week_start == week_start))
+    return session.scalar(
+        select(ReportWeek).where(ReportWeek.campaign_id == campaign_id, ReportWeek.week_start == week_start)
+    )
 
 
 def unopened_weeks(session: Session, campaign: Campaign, now: datetime) -> list[date]:
     """The begun weeks whose expected schools are not recorded yet (the Monday job's work)."""
-    done = set(session.scalars(select(ReportWeek.week_start)
-                               .where(ReportWeek.campaign_id == campaign.id)))
+    done = set(session.scalars(select(ReportWeek.week_start).where(ReportWeek.campaign_id == campaign.id)))
     return [week for week in opened_weeks(campaign, now) if week not in done]
 
 
@@ -145,23 +152,32 @@ def expects_report(session: Session, school_id: int, campaign: Campaign, week_st
 
 
 def is_expected(session: Session, school_id: int, campaign: Campaign, week_start: date) -> bool:
-    return session.scalar(select(ExpectedReport.id).where(
-        ExpectedReport.school_id == school_id, ExpectedReport.campaign_id == campaign.id,
-        ExpectedReport.week_start == week_start)) is not None
+    return (
+        session.scalar(
+            select(ExpectedReport.id).where(
+                ExpectedReport.school_id == school_id,
+                ExpectedReport.campaign_id == campaign.id,
+                ExpectedReport.week_start == week_start,
+            )
+        )
+        is not None
+    )
 
 
-def find_report(session: Session, school_id: int, campaign_id: int,
-                week_start: date) -> WeeklyReport | None:
-    return session.scalar(select(WeeklyReport).where(
-        WeeklyReport.school_id == school_id, WeeklyReport.campaign_id == campaign_id,
-        WeeklyReport.week_start == week_start))
+def find_report(session: Session, school_id: int, campaign_id: int, week_start: date) -> WeeklyReport | None:
+    return session.scalar(
+        select(WeeklyReport).where(
+            WeeklyReport.school_id == school_id,
+            WeeklyReport.campaign_id == campaign_id,
+            WeeklyReport.week_start == week_start,
+        )
+    )
 
 
 def clean_fields(fields: Mapping[str, str | None], submitting: bool) -> dict[str, str]:
     """The school's text, trimmed and checked; all problems in one message."""
     cleaned = {key: (fields.get(key) or "").strip() for key in FIELDS}
-    errors = [f"{FIELDS[key]}不能超过 {limit} 个字" for key, limit in MAX_LENGTH.items()
-              if len(cleaned[key]) > limit]
+    errors = [f"{FIELDS[key]}不能超过 {limit} 个字" for key, limit in MAX_LENGTH.items() if len(cleaned[key]) > limit]
     if submitting:
         errors += [f"请填写{FIELDS[key]}" for key in REQUIRED_TO_SUBMIT if not cleaned[key]]
     phone = cleaned["contact_phone"]
@@ -172,16 +188,16 @@ def clean_fields(fields: Mapping[str, str | None], submitting: bool) -> dict[str
     return cleaned
 
 
-def _editable(session: Session, school_id: int, campaign: Campaign, week_start: date,
-              now: datetime) -> WeeklyReport:
+def _editable(session: Session, school_id: int, campaign: Campaign, week_start: date, now: datetime) -> WeeklyReport:
     """The school's report of the week, new if none; refused once submitted or approved."""
     open_week(session, campaign, week_start, now)
     if not is_expected(session, school_id, campaign, week_start):
         raise ReportError(f"本校不在{periods.week_label(week_start)}的应报学校名单中。")
     report = find_report(session, school_id, campaign.id, week_start)
     if report is None:
-        report = WeeklyReport(school_id=school_id, campaign_id=campaign.id,
-                              week_start=week_start, state="draft", figures={})
+        report = WeeklyReport(
+            school_id=school_id, campaign_id=campaign.id, week_start=week_start, state="draft", figures={}
+        )
         session.add(report)
     elif report.state == "submitted":
         raise ReportError("本周周报已提交，正在等待审核；如需修改，请联系审核人员退回。")
@@ -198,8 +214,14 @@ def _flush(session: Session) -> None:
         raise ReportError(DUPLICATE) from None
 
 
-def save_draft(session: Session, school_id: int, campaign: Campaign, week_start: date,
-               fields: Mapping[str, str | None], now: datetime) -> WeeklyReport:
+def save_draft(
+    session: Session,
+    school_id: int,
+    campaign: Campaign,
+    week_start: date,
+    fields: Mapping[str, str | None],
+    now: datetime,
+) -> WeeklyReport:
     """Keep the school's text without submitting it."""
     cleaned = clean_fields(fields, submitting=False)
     report = _editable(session, school_id, campaign, week_start, now)
@@ -209,9 +231,15 @@ def save_draft(session: Session, school_id: int, campaign: Campaign, week_start:
     return report
 
 
-def submit(session: Session, school_id: int, campaign: Campaign, week_start: date,
-           fields: Mapping[str, str | None], now: datetime,
-           user: User | None = None) -> WeeklyReport:
+def submit(
+    session: Session,
+    school_id: int,
+    campaign: Campaign,
+    week_start: date,
+    fields: Mapping[str, str | None],
+    now: datetime,
+    user: User | None = None,
+) -> WeeklyReport:
     """Submit (or resubmit after return): figures filled in now; the first time decides on time."""
     cleaned = clean_fields(fields, submitting=True)
     report = _editable(session, school_id, campaign, week_start, now)
@@ -228,10 +256,17 @@ def submit(session: Session, school_id: int, campaign: Campaign, week_start: dat
             report.on_time = periods.is_on_time(at, week_deadline(campaign, week_start))
         report.state, report.submitted_at = "submitted", at
         report.reviewed_by_id = report.reviewed_at = None
-        session.add(WeeklyReportVersion(
-            report=report, school_id=school_id, number=number, submitted_at=at,
-            submitted_by_id=user.id if user is not None else None, figures=dict(figures),
-            **cleaned))
+        session.add(
+            WeeklyReportVersion(
+                report=report,
+                school_id=school_id,
+                number=number,
+                submitted_at=at,
+                submitted_by_id=user.id if user is not None else None,
+                figures=dict(figures),
+                **cleaned,
+            )
+        )
     _flush(session)
     return report
 
@@ -250,8 +285,9 @@ def _reason(reason: str | None, action: str) -> str:
     return text
 
 
-def return_report(session: Session, report: WeeklyReport, reason: str | None, now: datetime,
-                  user: User) -> WeeklyReport:
+def return_report(
+    session: Session, report: WeeklyReport, reason: str | None, now: datetime, user: User
+) -> WeeklyReport:
     """Send a submitted report back to the school with a reason; its timeliness is kept."""
     _reviewer(user, REVIEW_ROLES, "退回")
     text = _reason(reason, "退回")
@@ -274,8 +310,7 @@ def approve(session: Session, report: WeeklyReport, now: datetime, user: User) -
     return report
 
 
-def unlock(session: Session, report: WeeklyReport, reason: str | None, now: datetime,
-           user: User) -> WeeklyReport:
+def unlock(session: Session, report: WeeklyReport, reason: str | None, now: datetime, user: User) -> WeeklyReport:
     """Reopen an approved report for correction; the reason goes into the audit log."""
     _reviewer(user, UNLOCK_ROLES, "解锁")
     text = _reason(reason, "解锁")

@@ -4,6 +4,7 @@ While a scope is set on a session (`session.info`), every ORM SELECT gets loader
 every scoped model, and every flush refuses rows outside the scope. Views, services and
 Flask-Admin's own queries (list, count, get, ajax lookups, exports) need nothing of their own.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -113,7 +114,8 @@ def criteria(scope: Scope) -> list[LoaderCriteriaOption]:
         with_loader_criteria(School, _SCHOOL_RULE[scope.level](node), include_aliases=True),
         with_loader_criteria(Region, _REGION_RULE[scope.level](node, above), include_aliases=True),
         with_loader_criteria(
-            User, lambda cls: or_(cls.school_id.in_(schools), cls.region_id.in_(regions)),
+            User,
+            lambda cls: or_(cls.school_id.in_(schools), cls.region_id.in_(regions)),
             include_aliases=True,
         ),
     ]

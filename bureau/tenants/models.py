@@ -1,4 +1,5 @@
 """Regions, schools (the tenants), users, sign-in attempts, and the tenant-owned mixin."""
+
 from __future__ import annotations
 
 import hmac
@@ -216,8 +217,9 @@ def place_school(session: Session, school: School) -> None:
 def _moved(region: Region) -> bool:
     """Has this stored region been given another parent in this session?"""
     state = inspect(region)
-    return state.key is not None and (state.attrs.parent.history.has_changes()
-                                      or state.attrs.parent_id.history.has_changes())
+    return state.key is not None and (
+        state.attrs.parent.history.has_changes() or state.attrs.parent_id.history.has_changes()
+    )
 
 
 def place_below(session: Session, region: Region) -> None:
@@ -234,8 +236,9 @@ def place_below(session: Session, region: Region) -> None:
         for child in sorted(below[1:], key=lambda r: r.kind != "city"):  # cities before counties
             place_region(session, child)
     ids = [r.id for r in below]
-    for school in session.scalars(select(School).where(
-            or_(School.county_id.in_(ids), School.city_id.in_(ids), School.province_id.in_(ids)))):
+    for school in session.scalars(
+        select(School).where(or_(School.county_id.in_(ids), School.city_id.in_(ids), School.province_id.in_(ids)))
+    ):
         place_school(session, school)
 
 

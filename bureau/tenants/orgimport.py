@@ -1,4 +1,5 @@
 """Loading the region tree and schools from an .xlsx sheet: all rows or none."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,7 @@ from bureau.tenants.tree import PARENTS, RegionRow, region_change_error, school_
 
 HEADERS = ["代码", "名称", "类型", "上级代码"]
 OPTIONAL = ("学段",)
-KINDS = {"省": "province", "设区市": "city", "省直管县": "direct_county", "县区": "county",
-         "学校": "school"}
+KINDS = {"省": "province", "设区市": "city", "省直管县": "direct_county", "县区": "county", "学校": "school"}
 CHUNK = 500
 # The most rows one sheet may hold: the largest province has some 25,000 schools with its regions.
 MAX_ROWS = 30_000
@@ -50,8 +50,7 @@ def _parse(rows: list[SheetRow]) -> tuple[list[_Node], list[RowError]]:
                 bad = True
         kind = KINDS.get(row["类型"])
         if row["类型"] and kind is None:
-            errors.append(RowError(row.number, "类型",
-                                   f"「{row['类型']}」不是有效类型，应为 {'、'.join(KINDS)} 之一"))
+            errors.append(RowError(row.number, "类型", f"「{row['类型']}」不是有效类型，应为 {'、'.join(KINDS)} 之一"))
             bad = True
         if kind and kind != "province" and not row["上级代码"]:
             errors.append(RowError(row.number, "上级代码", "不能为空"))
@@ -140,8 +139,7 @@ def _write(session, node: _Node, regions, schools, result: ImportResult) -> None
     if node.kind == "school":
         school = schools.get(node.code)
         if school is None:
-            school = School(code=node.code, name=node.name, stage=node.stage, county=parent,
-                            active=True)
+            school = School(code=node.code, name=node.name, stage=node.stage, county=parent, active=True)
             session.add(school)
             result.created += 1
             return

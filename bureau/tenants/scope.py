@@ -1,4 +1,5 @@
 """What a signed-in user may see: the schools and regions under their one scope node."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,13 @@ from sqlalchemy import ColumnElement, Select, false, or_, select
 from bureau.tenants.models import Region, School, User
 
 # Which school/region column holds a node of each level, for "everything under this node".
-_SCHOOL_KEY = {"province": "province_id", "city": "city_id", "direct_county": "county_id",
-               "county": "county_id", "school": "id"}
+_SCHOOL_KEY = {
+    "province": "province_id",
+    "city": "city_id",
+    "direct_county": "county_id",
+    "county": "county_id",
+    "school": "id",
+}
 # Regions below a node (the node itself is matched by id; these columns never point at self).
 _REGION_KEY = {"province": "province_id", "city": "city_id"}
 # Scope selects read the plain tables, not the ORM entities: the tenant guard's criteria apply
@@ -86,9 +92,7 @@ def scope_for_user(user: User, staff_id: int | None = None) -> Scope:
     """The scope of a signed-in user, computed once per request."""
     if user.school_id is not None:
         school = user.school
-        ancestors = tuple(
-            i for i in (school.county_id, school.city_id, school.province_id) if i is not None
-        )
+        ancestors = tuple(i for i in (school.county_id, school.city_id, school.province_id) if i is not None)
         return Scope("school", school.id, ancestors, user.id, staff_id, user.role)
     region = user.region
     ancestors = tuple(i for i in (region.city_id, region.province_id) if i is not None)

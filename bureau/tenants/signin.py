@@ -17,6 +17,7 @@ Limits (failures are wrong passwords, including attempts still being checked):
   many addresses is bounded, and locking a user out this way takes that many distinct networks.
 A client is an IPv4 address or an IPv6 /64 network (one household or server holds a whole /64).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -80,8 +81,11 @@ def _lock(session: Session, keys: list[str], now: datetime) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     rows = [{"key": key, "touched_at": now} for key in sorted(set(keys))]
     statement = dialect.insert(LoginLock).values(rows)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[LoginLock.key], set_={"touched_at": statement.excluded.touched_at}))
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[LoginLock.key], set_={"touched_at": statement.excluded.touched_at}
+        )
+    )
 
 
 def _failures(*conditions) -> Select:
@@ -101,8 +105,9 @@ def _locked_until(session: Session, query, limit: int, now: datetime) -> datetim
 def _ceiling_reached(session: Session, username: str, now: datetime) -> bool:
     per_client = (
         select(func.count().label("n"))
-        .where(LoginAttempt.username == username, LoginAttempt.success.is_(False),
-               LoginAttempt.at > now - CEILING_WINDOW)
+        .where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at > now - CEILING_WINDOW
+        )
         .group_by(LoginAttempt.client)
         .subquery()
     )
@@ -114,8 +119,7 @@ def _minutes(until: datetime, now: datetime) -> int:
     return max(1, int((until - now).total_seconds() + 59) // 60)
 
 
-def reserve_attempt(session: Session, username: str, remote_addr: str | None,
-                    now: datetime) -> Attempt:
+def reserve_attempt(session: Session, username: str, remote_addr: str | None, now: datetime) -> Attempt:
     """Count this attempt against the limits and record it as a failure, or refuse it.
 
     The caller must commit before checking the password: that both releases the locks and
@@ -127,10 +131,16 @@ def reserve_attempt(session: Session, username: str, remote_addr: str | None,
     client = client_key(remote_addr)
     _lock(session, [f"user:{recorded}", f"client:{client}"], now)
     for query, limit, message in (
-        (_failures(LoginAttempt.username == recorded, LoginAttempt.client == client), MAX_FAILURES,
-         "密码连续错误次数过多，账号已锁定，请 {} 分钟后再试"),
-        (_failures(LoginAttempt.client == client), CLIENT_MAX_FAILURES,
-         "本网络登录失败次数过多，已暂停登录，请 {} 分钟后再试"),
+        (
+            _failures(LoginAttempt.username == recorded, LoginAttempt.client == client),
+            MAX_FAILURES,
+            "密码连续错误次数过多，账号已锁定，请 {} 分钟后再试",
+        ),
+        (
+            _failures(LoginAttempt.client == client),
+            CLIENT_MAX_FAILURES,
+            "本网络登录失败次数过多，已暂停登录，请 {} 分钟后再试",
+        ),
     ):
         until = _locked_until(session, query, limit, now)
         if until is not None:
@@ -138,10 +148,17 @@ def reserve_attempt(session: Session, username: str, remote_addr: str | None,
     if _ceiling_reached(session, recorded, now):
         raise SignInRefused("该账号今日密码错误次数过多，已暂停登录，请联系管理员")
     # A statement, not the unit of work: sign-in records are neither audited nor tenant rows.
-    attempt_id = session.scalar(insert(LoginAttempt).values(
-        username=recorded, at=now, success=False, client=client,
-        remote_addr=(remote_addr or "")[:64] or None,
-    ).returning(LoginAttempt.id))
+    attempt_id = session.scalar(
+        insert(LoginAttempt)
+        .values(
+            username=recorded,
+            at=now,
+            success=False,
+            client=client,
+            remote_addr=(remote_addr or "")[:64] or None,
+        )
+        .returning(LoginAttempt.id)
+    )
     return Attempt(attempt_id, username)
 
 
@@ -199,8 +216,11 @@ def prune_attempts(session: Session, now: datetime) -> int:
 
 
 def _stays_on_site(path: str) -> bool:
-    return (path.startswith("/") and not path.startswith("//")
-            and not any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path))
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and not any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path)
+    )
 
 
 def safe_next(target: str | None) -> str | None:

@@ -3,6 +3,7 @@
 One rule serves the console, `import-org` and the tenant guard: a write of a region is judged on
 the row as it is (`before`, None for a new row) and as it will be (its kind and its parent).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,7 @@ from bureau.history import is_stored, stored, target
 from bureau.tenants.models import Region, School
 from bureau.tenants.scope import Scope
 
-KIND_NAMES = {"province": "省", "city": "设区市", "direct_county": "省直管县", "county": "县区",
-              "school": "学校"}
+KIND_NAMES = {"province": "省", "city": "设区市", "direct_county": "省直管县", "county": "县区", "school": "学校"}
 # The kinds each kind may hang under; this order is also the order an import writes rows in.
 PARENTS = {
     "province": (),
@@ -50,8 +50,7 @@ class RegionRow:
 
     @classmethod
     def of(cls, region: Region) -> RegionRow:
-        return cls(region.id, region.code, region.kind, region.parent_id, region.province_id,
-                   region.city_id)
+        return cls(region.id, region.code, region.kind, region.parent_id, region.province_id, region.city_id)
 
 
 def parent_error(kind: str, parent_kind: str | None) -> str | None:
@@ -65,8 +64,9 @@ def parent_error(kind: str, parent_kind: str | None) -> str | None:
     return None
 
 
-def region_change_error(scope: Scope | None, before: RegionRow | None, kind: str,
-                        parent_kind: str | None, parent: Region | RegionRow | None) -> Refusal | None:
+def region_change_error(
+    scope: Scope | None, before: RegionRow | None, kind: str, parent_kind: str | None, parent: Region | RegionRow | None
+) -> Refusal | None:
     """Why a region may not become (`kind`, under a parent of `parent_kind`), or None.
 
     `parent` is the stored parent when there is one (None for a parent that is itself new in
@@ -90,8 +90,7 @@ def region_change_error(scope: Scope | None, before: RegionRow | None, kind: str
     return None
 
 
-def school_change_error(scope: Scope | None, before, county_kind: str | None,
-                        county: Region | None) -> Refusal | None:
+def school_change_error(scope: Scope | None, before, county_kind: str | None, county: Region | None) -> Refusal | None:
     """Why a school may not be placed (or stay) under `county`; `before` is the stored school."""
     shape = parent_error("school", county_kind)
     if shape:
@@ -109,8 +108,7 @@ def stored_row(region: Region) -> RegionRow | None:
     """The region as the database holds it (None for a new one), from the session's history."""
     if not is_stored(region):
         return None
-    return RegionRow(region.id, *(stored(region, k) for k in ("code", "kind", "parent_id", "province_id",
-                                                                "city_id")))
+    return RegionRow(region.id, *(stored(region, k) for k in ("code", "kind", "parent_id", "province_id", "city_id")))
 
 
 def region_write_error(session: Session, scope: Scope | None, region: Region) -> Refusal | None:

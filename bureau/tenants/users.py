@@ -1,4 +1,5 @@
 """Creating and disabling logins, with the rule of who may manage whom."""
+
 from __future__ import annotations
 
 from sqlalchemy import inspect, select
@@ -35,8 +36,9 @@ def check_password_rule(password: str) -> None:
 MANAGED = ("username", "role", "region", "school", "region_id", "school_id", "active")
 
 
-def management_error(actor: User | None, actor_scope: Scope | None, role: str,
-                     node: Region | School | None) -> str | None:
+def management_error(
+    actor: User | None, actor_scope: Scope | None, role: str, node: Region | School | None
+) -> str | None:
     """Why `actor` may not manage a user of `role` at `node`, or None if it may.
 
     No actor means the command line, which may do anything. A region admin manages region
@@ -53,9 +55,7 @@ def management_error(actor: User | None, actor_scope: Scope | None, role: str,
         return f"{ROLES[role]}的管辖范围应为学校"
     if actor is None:
         return None
-    inside = (
-        actor_scope.covers_school(node) if isinstance(node, School) else actor_scope.covers_region(node)
-    )
+    inside = actor_scope.covers_school(node) if isinstance(node, School) else actor_scope.covers_region(node)
     if not inside:
         return "只能管理本辖区内的用户"
     if actor.role == "school_admin":
@@ -69,9 +69,18 @@ def management_error(actor: User | None, actor_scope: Scope | None, role: str,
     return None
 
 
-def create_user(session: Session, *, username: str, password: str, role: str, node: Region | School,
-                display_name: str = "", actor: User | None = None, actor_scope: Scope | None = None,
-                must_change_password: bool = False) -> User:
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    node: Region | School,
+    display_name: str = "",
+    actor: User | None = None,
+    actor_scope: Scope | None = None,
+    must_change_password: bool = False,
+) -> User:
     username = username.strip()
     if not username:
         raise UserError("用户名不能为空")
@@ -81,8 +90,13 @@ def create_user(session: Session, *, username: str, password: str, role: str, no
     check_password_rule(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserError(f"用户名「{username}」已被使用")
-    user = User(username=username, display_name=display_name or username, role=role,
-                active=True, must_change_password=must_change_password)
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        active=True,
+        must_change_password=must_change_password,
+    )
     place_user(user, node)
     user.set_password(password)
     session.add(user)
@@ -101,8 +115,7 @@ def place_user(user: User, node: Region | School) -> None:
 def _user_writes(session: Session, scope: Scope, user: User) -> bool:
     """The guard's rule for users: inside the scope, and manageable as they are and will be."""
     node = node_of(session, user)
-    inside = node is not None and (
-        scope.covers_school(node) if isinstance(node, School) else scope.covers_region(node))
+    inside = node is not None and (scope.covers_school(node) if isinstance(node, School) else scope.covers_region(node))
     return inside and user_write_error(session, scope, user) is None
 
 
@@ -121,8 +134,9 @@ def user_write_error(session: Session, actor_scope: Scope | None, user: User) ->
         changed = [key for key in MANAGED if state.attrs[key].history.has_changes()]
         return "不能修改自己的用户名、角色、管辖范围或停用自己的账号" if changed else None
     if state.key is not None:
-        error = management_error(actor, actor_scope, stored(user, "role"),
-                                 stored(user, "school") or stored(user, "region"))
+        error = management_error(
+            actor, actor_scope, stored(user, "role"), stored(user, "school") or stored(user, "region")
+        )
         if error or user in session.deleted:
             return error
     return management_error(actor, actor_scope, user.role, node_of(session, user))

@@ -1,4 +1,5 @@
 """Sign-in pages and the per-request setup that puts the signed-in user's scope on the session."""
+
 from __future__ import annotations
 
 import re
@@ -89,7 +90,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:  # signing in as someone else: drop the old user's scope,
-            logout_user()                  # which would hide the new user's row from the lookup
+            logout_user()  # which would hide the new user's row from the lookup
             set_scope(db.session, None)
         now = clock.now()
         try:

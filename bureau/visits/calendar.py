@@ -10,6 +10,7 @@ The rules run on every insert and update of a Term or Campaign (mapper events in
 bureau.visits.models), whoever writes: the console, the CLI, the demo. The console calls the
 same functions first, to show the message on the form.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -54,8 +55,9 @@ def check_term(start: date | None, end: date | None) -> None:
         raise DateWindowError(f"学期不能跨学年：开始日期属于{_label(first)}，结束日期应不晚于 {last}")
 
 
-def check_campaign(start: date | None, end: date | None, term_start: date | None,
-                   coverage_deadline: date | None = None) -> None:
+def check_campaign(
+    start: date | None, end: date | None, term_start: date | None, coverage_deadline: date | None = None
+) -> None:
     """A campaign: end not before start, both within its term's school year; the coverage
     deadline, when given, not before the start and within the years allowed."""
     if start is None or end is None:
@@ -70,4 +72,3 @@ def check_campaign(start: date | None, end: date | None, term_start: date | None
         raise DateWindowError(f"活动应在所属学期的{_label(first)}之内，最长一年")
     if coverage_deadline is not None and coverage_deadline < start:
         raise DateWindowError("全覆盖截止日期不能早于活动开始日期")
-

@@ -1,4 +1,5 @@
 """`flask bureau` commands of the home-visit campaign."""
+
 from __future__ import annotations
 
 import click
@@ -24,8 +25,9 @@ def register(group: AppGroup) -> None:
             result = importer(db.session, school, path)
         except SheetError as refused:
             db.session.rollback()
-            raise click.ClickException("导入失败，未写入任何数据：\n" + "\n".join(f"  {e}" for e in refused.errors)) \
-                from refused
+            raise click.ClickException(
+                "导入失败，未写入任何数据：\n" + "\n".join(f"  {e}" for e in refused.errors)
+            ) from refused
         db.session.commit()
         click.echo(f"导入成功：{result.summary()}")
 

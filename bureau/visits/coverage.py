@@ -3,6 +3,7 @@
 One statement gives the student figures of every unit of a level, one more the staff-interview
 share; the number of statements never depends on how many schools or students there are.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,10 +28,15 @@ from bureau.visits.models import (
     grade_label,
 )
 
-LEVELS = {"province": "省", "city": "市", "county": "县(市、区)", "school": "学校", "grade": "年级",
-          "class": "班级"}
-NEXT_LEVEL = {"province": "city", "city": "county", "direct_county": "school", "county": "school",
-              "school": "grade", "grade": "class"}
+LEVELS = {"province": "省", "city": "市", "county": "县(市、区)", "school": "学校", "grade": "年级", "class": "班级"}
+NEXT_LEVEL = {
+    "province": "city",
+    "city": "county",
+    "direct_county": "school",
+    "county": "school",
+    "school": "grade",
+    "grade": "class",
+}
 
 
 @dataclass
@@ -110,10 +116,12 @@ def _family_visits(scope: Scope, term: Term, until: date | None = None) -> Selec
     """Per student: counted visits in the term (up to `until`), any in person, in how many months."""
     month = extract("year", Visit.visited_on) * 100 + extract("month", Visit.visited_on)
     stmt = (
-        select(Visit.student_id,
-               func.count().label("n"),
-               func.max(case((Visit.mode.in_(IN_PERSON_MODES), 1), else_=0)).label("in_person"),
-               func.count(distinct(month)).label("months"))
+        select(
+            Visit.student_id,
+            func.count().label("n"),
+            func.max(case((Visit.mode.in_(IN_PERSON_MODES), 1), else_=0)).label("in_person"),
+            func.count(distinct(month)).label("months"),
+        )
         .where(Visit.term_id == term.id, counted_visit(), scope.school_clause(Visit.school_id))
         .group_by(Visit.student_id)
     )
@@ -134,8 +142,15 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def coverage_rows(session: Session, scope: Scope, term: Term, level: str, today: date,
-                  within: dict[str, int] | None = None, order: str = "coverage") -> list[CoverageRow]:
+def coverage_rows(
+    session: Session,
+    scope: Scope,
+    term: Term,
+    level: str,
+    today: date,
+    within: dict[str, int] | None = None,
+    order: str = "coverage",
+) -> list[CoverageRow]:
     """Coverage of every unit of `level` under `within` (e.g. {"county": 7}) in the scope,
     best first by coverage or by records submitted (`order`)."""
     visits = _family_visits(scope, term, until=today).subquery()
@@ -147,17 +162,20 @@ def coverage_rows(session: Session, scope: Scope, term: Term, level: str, today:
     for name in FOCUS_TYPES:
         flag = getattr(Student, name).is_(True)
         focus_cols += [_count_if(flag).label(f"{name}_n"), _count_if(and_(flag, visited)).label(f"{name}_v")]
-    monthly = (_count_if(and_(Student.left_behind.is_(True), visits.c.months >= month_count))
-               if month_count else literal(0))
+    monthly = (
+        _count_if(and_(Student.left_behind.is_(True), visits.c.months >= month_count)) if month_count else literal(0)
+    )
     submitted = func.coalesce(func.sum(visits.c.n), 0)
     stmt = (
-        select(*[c.label(n) for c, n in zip(unit, names, strict=True)],
-               func.count(Student.id).label("students"),
-               _count_if(visited).label("visited"),
-               _count_if(visits.c.in_person == 1).label("in_person"),
-               submitted.label("visits"),
-               monthly.label("monthly"),
-               *focus_cols)
+        select(
+            *[c.label(n) for c, n in zip(unit, names, strict=True)],
+            func.count(Student.id).label("students"),
+            _count_if(visited).label("visited"),
+            _count_if(visits.c.in_person == 1).label("in_person"),
+            submitted.label("visits"),
+            monthly.label("monthly"),
+            *focus_cols,
+        )
         .select_from(Student)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
         .join(School, School.id == Student.school_id)
@@ -181,48 +199,59 @@ def _row(r, level: str) -> CoverageRow:
     elif level == "class":
         label = f"{r.label} {class_label(r.grade, r.number)}"
     return CoverageRow(
-        key=r.key, label=label or "", school_id=r._mapping.get("school_id"), students=r.students, visited=r.visited,
-        in_person=r.in_person, visits=r.visits, left_behind_monthly=r.monthly,
-        focus={name: (getattr(r, f"{name}_n"), getattr(r, f"{name}_v")) for name in FOCUS_TYPES})
+        key=r.key,
+        label=label or "",
+        school_id=r._mapping.get("school_id"),
+        students=r.students,
+        visited=r.visited,
+        in_person=r.in_person,
+        visits=r.visits,
+        left_behind_monthly=r.monthly,
+        focus={name: (getattr(r, f"{name}_n"), getattr(r, f"{name}_v")) for name in FOCUS_TYPES},
+    )
 
 
-def _add_staff(session: Session, scope: Scope, term: Term, level: str, within: dict[str, int],
-               rows: list[CoverageRow]) -> None:
+def _add_staff(
+    session: Session, scope: Scope, term: Term, level: str, within: dict[str, int], rows: list[CoverageRow]
+) -> None:
     """Share of staff interviewed by a leader this term (干部访谈教师), per unit."""
     interviewed = (
         select(Visit.target_staff_id)
-        .where(Visit.term_id == term.id, Visit.target == "staff", Visit.status != "returned",
-               scope.school_clause(Visit.school_id))
-        .group_by(Visit.target_staff_id).subquery()
+        .where(
+            Visit.term_id == term.id,
+            Visit.target == "staff",
+            Visit.status != "returned",
+            scope.school_clause(Visit.school_id),
+        )
+        .group_by(Visit.target_staff_id)
+        .subquery()
     )
     key = _unit_key(level).label("key")
     stmt = (
-        select(key, func.count(Staff.id).label("staff"),
-               func.count(interviewed.c.target_staff_id).label("interviewed"))
+        select(key, func.count(Staff.id).label("staff"), func.count(interviewed.c.target_staff_id).label("interviewed"))
         .select_from(Staff)
         .join(School, School.id == Staff.school_id)
         .outerjoin(interviewed, interviewed.c.target_staff_id == Staff.id)
         .where(Staff.active.is_(True), School.active.is_(True), scope.school_clause(Staff.school_id))
         .group_by(_unit_key(level))
     )
-    figures = {r.key: (r.staff, r.interviewed)
-               for r in session.execute(explicitly_scoped(_within(stmt, within), scope))}
+    figures = {
+        r.key: (r.staff, r.interviewed) for r in session.execute(explicitly_scoped(_within(stmt, within), scope))
+    }
     for row in rows:
         row.staff, row.staff_interviewed = figures.get(row.key, (0, 0))
 
 
 def total(rows: list[CoverageRow], label: str = "合计") -> CoverageRow:
     """The sum of a level's rows (already aggregated units, not students)."""
-    out = CoverageRow(None, label, None, 0, 0, 0, 0, 0,
-                      {name: (0, 0) for name in FOCUS_TYPES}, None, None)
+    out = CoverageRow(None, label, None, 0, 0, 0, 0, 0, {name: (0, 0) for name in FOCUS_TYPES}, None, None)
     for row in rows:
         out.students += row.students
         out.visited += row.visited
         out.in_person += row.in_person
         out.visits += row.visits
         out.left_behind_monthly += row.left_behind_monthly
-        out.focus = {k: (out.focus[k][0] + row.focus[k][0], out.focus[k][1] + row.focus[k][1])
-                     for k in FOCUS_TYPES}
+        out.focus = {k: (out.focus[k][0] + row.focus[k][0], out.focus[k][1] + row.focus[k][1]) for k in FOCUS_TYPES}
         if row.staff is not None:
             out.staff = (out.staff or 0) + row.staff
             out.staff_interviewed = (out.staff_interviewed or 0) + row.staff_interviewed
@@ -236,17 +265,31 @@ def missed_students(scope: Scope, term: Term, within: dict[str, int] | None = No
         select(Student)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
         .join(School, School.id == Student.school_id)
-        .outerjoin(visited, visited.c.student_id == Student.id))
+        .outerjoin(visited, visited.c.student_id == Student.id)
+    )
     stmt = (
         stmt.outerjoin(Staff, Staff.id == staff_id)
         .with_only_columns(
-            School.name.label("school"), School.id.label("school_id"), SchoolClass.grade,
-            SchoolClass.number.label("class_number"), Student.number, Student.name,
-            Student.guardian_name, Student.guardian_phone, Student.village,
-            Staff.name.label("staff_name"), Staff.id.label("staff_id"),
-            *[getattr(Student, name) for name in FOCUS_TYPES], maintain_column_froms=True)
-        .where(visited.c.student_id.is_(None), Student.active.is_(True), School.active.is_(True),
-               scope.school_clause(Student.school_id))
+            School.name.label("school"),
+            School.id.label("school_id"),
+            SchoolClass.grade,
+            SchoolClass.number.label("class_number"),
+            Student.number,
+            Student.name,
+            Student.guardian_name,
+            Student.guardian_phone,
+            Student.village,
+            Staff.name.label("staff_name"),
+            Staff.id.label("staff_id"),
+            *[getattr(Student, name) for name in FOCUS_TYPES],
+            maintain_column_froms=True,
+        )
+        .where(
+            visited.c.student_id.is_(None),
+            Student.active.is_(True),
+            School.active.is_(True),
+            scope.school_clause(Student.school_id),
+        )
         .order_by(School.id, SchoolClass.grade, SchoolClass.number, Student.number)
     )
     return explicitly_scoped(_within(stmt, within or {}), scope)
@@ -254,5 +297,9 @@ def missed_students(scope: Scope, term: Term, within: dict[str, int] | None = No
 
 def current_term(session: Session, today: date) -> Term | None:
     """The term today falls in, else the latest that has started."""
-    return session.scalar(select(Term).where(Term.start_date <= today)
-                          .order_by((Term.end_date >= today).desc(), Term.start_date.desc()).limit(1))
+    return session.scalar(
+        select(Term)
+        .where(Term.start_date <= today)
+        .order_by((Term.end_date >= today).desc(), Term.start_date.desc())
+        .limit(1)
+    )

@@ -1,4 +1,5 @@
 """Teacher logins for staff rows: the username scheme and the one-time initial password."""
+
 from __future__ import annotations
 
 import secrets
@@ -40,9 +41,17 @@ def create_teacher_logins(session: Session, staff: list[Staff], actor_scope: Sco
         if row.user_id is not None:
             continue
         password = initial_password()
-        row.user = create_user(session, username=teacher_username(row), password=password, role="teacher",
-                               node=row.school, display_name=row.name, actor=actor, actor_scope=actor_scope,
-                               must_change_password=True)
+        row.user = create_user(
+            session,
+            username=teacher_username(row),
+            password=password,
+            role="teacher",
+            node=row.school,
+            display_name=row.name,
+            actor=actor,
+            actor_scope=actor_scope,
+            must_change_password=True,
+        )
         made.append(NewLogin(row, row.user.username, password))
     session.flush()
     return made

@@ -1,4 +1,5 @@
 """Models of the home-visit campaign: terms, campaigns, roster, 包保 assignments, visits."""
+
 from __future__ import annotations
 
 from calendar import monthrange
@@ -92,8 +93,7 @@ class SchoolClass(TenantOwned, db.Model):
     grade: Mapped[int] = mapped_column(SmallInteger)
     number: Mapped[int] = mapped_column(SmallInteger)
 
-    __table_args__ = (Index("uq_school_class_school_grade_number", "school_id", "grade", "number",
-                            unique=True),)
+    __table_args__ = (Index("uq_school_class_school_grade_number", "school_id", "grade", "number", unique=True),)
 
     def __str__(self) -> str:
         return class_label(self.grade, self.number)
@@ -234,8 +234,7 @@ class Visit(TenantOwned, db.Model):
     target_staff: Mapped[Staff | None] = relationship(lazy="select", foreign_keys=[target_staff_id])
     term: Mapped[Term] = relationship(lazy="joined")
     reviewed_by: Mapped[User | None] = relationship(lazy="select")
-    photos: Mapped[list[VisitPhoto]] = relationship(lazy="select", order_by="VisitPhoto.id",
-                                                    back_populates="visit")
+    photos: Mapped[list[VisitPhoto]] = relationship(lazy="select", order_by="VisitPhoto.id", back_populates="visit")
 
     __table_args__ = (
         Index("ix_visit_school_id_visited_on", "school_id", "visited_on"),
@@ -305,6 +304,9 @@ def _term_dates(mapper, connection, term: Term) -> None:
 def _campaign_dates(mapper, connection, campaign: Campaign) -> None:
     """Every writer meets the one date rule of a campaign, against its term as stored or given."""
     term = campaign.__dict__.get("term")
-    term_start = term.start_date if term is not None else connection.scalar(
-        select(Term.start_date).where(Term.id == campaign.term_id))
+    term_start = (
+        term.start_date
+        if term is not None
+        else connection.scalar(select(Term.start_date).where(Term.id == campaign.term_id))
+    )
     check_campaign(campaign.start_date, campaign.end_date, term_start, campaign.coverage_deadline)

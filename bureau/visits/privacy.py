@@ -1,4 +1,5 @@
 """Guardian phone numbers are personal data: shown in full only to those who need them."""
+
 from __future__ import annotations
 
 from bureau.tenants.scope import Scope
@@ -31,5 +32,7 @@ def shown_changes(table: str, changes: dict, role: str, scope: Scope | None, sch
     masked = MASKED_FIELDS.get(table, ())
     if not masked or (school_id is not None and sees_full_phone(role, scope, school_id)):
         return changes
-    return {key: ([mask_phone(v) if isinstance(v, str) else v for v in pair] if key in masked else pair)
-            for key, pair in changes.items()}
+    return {
+        key: ([mask_phone(v) if isinstance(v, str) else v for v in pair] if key in masked else pair)
+        for key, pair in changes.items()
+    }

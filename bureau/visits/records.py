@@ -1,4 +1,5 @@
 """Visit records (家访情况记录表): recording, correcting, reviewing, and their photos."""
+
 from __future__ import annotations
 
 import io
@@ -86,9 +87,11 @@ def _check(session: Session, visitor: Staff, data: VisitInput) -> list[str]:
         errors.append("请选择被访谈的教职工")
     if data.target == "community" and not (data.visited_person or "").strip():
         errors.append("请填写被走访人员的姓名和身份")
-    for value, labels, name in ((data.employment, EMPLOYMENT, "家长就业情况"),
-                                (data.caregiver, CAREGIVERS, "在家照顾学生人员"),
-                                (data.housing, HOUSING, "住房条件")):
+    for value, labels, name in (
+        (data.employment, EMPLOYMENT, "家长就业情况"),
+        (data.caregiver, CAREGIVERS, "在家照顾学生人员"),
+        (data.housing, HOUSING, "住房条件"),
+    ):
         if value and value not in labels:
             errors.append(f"{name}的选项无效")
     for value, name in ((data.household_size, "家庭总人口"), (data.school_children, "学生人数")):
@@ -101,8 +104,13 @@ def _check(session: Session, visitor: Staff, data: VisitInput) -> list[str]:
     for staff_id in (data.staff2_id, data.target_staff_id):
         if staff_id is not None and _staff_of_school(session, staff_id, visitor.school_id) is None:
             errors.append("所选教职工不存在")
-    if data.student_id is not None and session.scalar(select(Student.id).where(
-            Student.id == data.student_id, Student.school_id == visitor.school_id)) is None:
+    if (
+        data.student_id is not None
+        and session.scalar(
+            select(Student.id).where(Student.id == data.student_id, Student.school_id == visitor.school_id)
+        )
+        is None
+    ):
         errors.append("所选学生不存在")
     if term_of(session, data.visited_on) is None:
         errors.append("走访日期不在任何学期内，请联系管理员设置学期")
@@ -127,15 +135,24 @@ def _visited_in_term(session: Session, visit: Visit, student_id: int) -> bool:
     """Has anyone else recorded a visit to the student this term? Asked of the table itself,
     so a teacher's own-visits rule does not hide a colleague's visit."""
     table = Visit.__table__
-    return bool(session.scalar(select(exists().where(
-        table.c.student_id == student_id, table.c.term_id == visit.term.id,
-        table.c.id != (visit.id or 0)))))
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    table.c.student_id == student_id, table.c.term_id == visit.term.id, table.c.id != (visit.id or 0)
+                )
+            )
+        )
+    )
 
 
 def _snapshot(session: Session, visit: Visit, data: VisitInput) -> None:
     plain = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(data).items()}
-    session.add(VisitVersion(school_id=visit.school_id, visit=visit, number=visit.version,
-                             submitted_at=visit.submitted_at, data=plain))
+    session.add(
+        VisitVersion(
+            school_id=visit.school_id, visit=visit, number=visit.version, submitted_at=visit.submitted_at, data=plain
+        )
+    )
 
 
 def record_visit(session: Session, visitor: Staff, data: VisitInput) -> Visit:
@@ -277,8 +294,11 @@ def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload
     to the transaction (see _written) from the moment it is written."""
     if not photos:
         return []
-    count = session.scalar(select(func.count(VisitPhoto.id)).where(VisitPhoto.visit_id == visit.id)) \
-        if visit.id is not None else 0
+    count = (
+        session.scalar(select(func.count(VisitPhoto.id)).where(VisitPhoto.visit_id == visit.id))
+        if visit.id is not None
+        else 0
+    )
     if count + len(photos) > MAX_PHOTOS:
         raise VisitError(f"每条记录最多上传 {MAX_PHOTOS} 张照片（已有 {count} 张）")
     rows = []
@@ -289,9 +309,16 @@ def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload
         target = Path(upload_dir) / relative
         _written(session).append(target)
         target.write_bytes(photo.content)
-        rows.append(VisitPhoto(school_id=visit.school_id, visit=visit, path=str(relative),
-                               content_type=photo.content_type, size=len(photo.content),
-                               uploaded_at=clock.now()))
+        rows.append(
+            VisitPhoto(
+                school_id=visit.school_id,
+                visit=visit,
+                path=str(relative),
+                content_type=photo.content_type,
+                size=len(photo.content),
+                uploaded_at=clock.now(),
+            )
+        )
     session.add_all(rows)
     session.flush()
     return rows

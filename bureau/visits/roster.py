@@ -1,4 +1,5 @@
 """Importing a school's roster (classes, students, staff) from .xlsx: every row checked, all or none."""
+
 from __future__ import annotations
 
 import re
@@ -15,17 +16,25 @@ from bureau.visits.models import FOCUS_TYPES, GRADE_NAMES, POSITIONS, SchoolClas
 HEADERS = ["班级", "学号", "姓名", "性别", "监护人", "关系", "联系电话", "家庭住址", "村(社区)", "重点类型"]
 EXAMPLE = [
     ("三(2)", "20230201", "张小明", "男", "张建国", "父亲", "13812345678", "东疏镇前村12号", "前村", ""),
-    ("三(2)", "20230202", "李小红", "女", "李奶奶", "祖母", "13987654321", "东疏镇后村3号", "后村",
-     "留守/单亲、经济困难"),
+    (
+        "三(2)",
+        "20230202",
+        "李小红",
+        "女",
+        "李奶奶",
+        "祖母",
+        "13987654321",
+        "东疏镇后村3号",
+        "后村",
+        "留守/单亲、经济困难",
+    ),
 ]
-FOCUS_BY_LABEL = {label: key for key, label in FOCUS_TYPES.items()} | {"留守": "left_behind",
-                                                                       "单亲": "left_behind"}
+FOCUS_BY_LABEL = {label: key for key, label in FOCUS_TYPES.items()} | {"留守": "left_behind", "单亲": "left_behind"}
 CLASS_PATTERN = re.compile(r"^(十[一二]|[一二三四五六七八九十]|\d{1,2})(?:年级)?[(（]?(\d{1,2})[)）]?班?$")
 PHONE_PATTERN = re.compile(r"^1\d{10}$")
 SEXES = ("男", "女")
 STAFF_HEADERS = ["姓名", "岗位", "联系电话"]
-STAFF_EXAMPLE = [("王建华", "校级领导", "13800000001"), ("陈丽", "班主任", "13800000002"),
-                 ("赵强", "科任教师", "")]
+STAFF_EXAMPLE = [("王建华", "校级领导", "13800000001"), ("陈丽", "班主任", "13800000002"), ("赵强", "科任教师", "")]
 # The most rows one sheet may hold. The largest schools have some 10,000 students and 1,000 staff;
 # a re-import never removes anyone, so a bigger school imports its sheet in parts.
 ROSTER_MAX_ROWS = 10_000
@@ -99,10 +108,17 @@ def _parse_row(row: SheetRow, seen: dict[str, int]) -> tuple[dict | None, list[R
         errors.append(RowError(row.number, "重点类型", f"{quote('、'.join(unknown))}不是重点类型，应为 {allowed} 之一"))
     if errors:
         return None, errors
-    values = {"number": number, "name": row["姓名"], "sex": row["性别"] or None, "class_key": class_key,
-              "guardian_name": row["监护人"] or None, "guardian_relation": row["关系"] or None,
-              "guardian_phone": phone or None, "address": row["家庭住址"] or None,
-              "village": row["村(社区)"] or None}
+    values = {
+        "number": number,
+        "name": row["姓名"],
+        "sex": row["性别"] or None,
+        "class_key": class_key,
+        "guardian_name": row["监护人"] or None,
+        "guardian_relation": row["关系"] or None,
+        "guardian_phone": phone or None,
+        "address": row["家庭住址"] or None,
+        "village": row["村(社区)"] or None,
+    }
     values.update({key: key in focus for key in FOCUS_TYPES})
     return values, []
 
@@ -124,8 +140,9 @@ def import_roster(session: Session, school: School, source: str | IO[bytes]) -> 
         errors.append(RowError(None, None, "表格中没有数据行"))
     if errors:
         raise SheetError(errors)
-    classes = {(c.grade, c.number): c for c in session.scalars(
-        select(SchoolClass).where(SchoolClass.school_id == school.id))}
+    classes = {
+        (c.grade, c.number): c for c in session.scalars(select(SchoolClass).where(SchoolClass.school_id == school.id))
+    }
     students = {s.number: s for s in session.scalars(select(Student).where(Student.school_id == school.id))}
     result = RosterResult()
     for values in parsed:
@@ -139,19 +156,25 @@ def import_roster(session: Session, school: School, source: str | IO[bytes]) -> 
     return result
 
 
-def _write_student(session: Session, school: School, students: dict[str, Student],
-                   school_class: SchoolClass, values: dict, result: RosterResult) -> None:
+def _write_student(
+    session: Session,
+    school: School,
+    students: dict[str, Student],
+    school_class: SchoolClass,
+    values: dict,
+    result: RosterResult,
+) -> None:
     student = students.get(values["number"])
     fields = {k: v for k, v in values.items() if k not in ("class_key", "number")}
     if student is None:
-        student = Student(school_id=school.id, number=values["number"], school_class=school_class,
-                          active=True, **fields)
+        student = Student(
+            school_id=school.id, number=values["number"], school_class=school_class, active=True, **fields
+        )
         session.add(student)
         students[values["number"]] = student
         result.created += 1
         return
-    changed = student.school_class is not school_class or any(
-        getattr(student, k) != v for k, v in fields.items())
+    changed = student.school_class is not school_class or any(getattr(student, k) != v for k, v in fields.items())
     student.school_class = school_class
     for k, v in fields.items():
         setattr(student, k, v)
@@ -189,8 +212,11 @@ def import_staff(session: Session, school: School, source: str | IO[bytes]) -> I
     existing: dict[str, list[Staff]] = {}
     for staff in session.scalars(select(Staff).where(Staff.school_id == school.id)):
         existing.setdefault(staff.name, []).append(staff)
-    errors += [RowError(number, "姓名", f"本校有多名{quote(v['name'])}，请先在教职工列表中区分")
-               for number, v in parsed if len(existing.get(v["name"], [])) > 1]
+    errors += [
+        RowError(number, "姓名", f"本校有多名{quote(v['name'])}，请先在教职工列表中区分")
+        for number, v in parsed
+        if len(existing.get(v["name"], [])) > 1
+    ]
     if not rows:
         errors.append(RowError(None, None, "表格中没有数据行"))
     if errors:

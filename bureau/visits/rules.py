@@ -4,6 +4,7 @@ a campaign belongs to the region that runs it, and terms are the province's.
 A teacher's scope carries `staff_id` (their linked staff row, or NO_STAFF when none is
 linked, which matches nothing); other users' scopes have none and see their schools' visits.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import or_, select, true
@@ -28,8 +29,8 @@ def _teacher_visits(scope: Scope):
         return with_loader_criteria(Visit, lambda cls: true(), include_aliases=True)
     staff_id = scope.staff_id
     return with_loader_criteria(
-        Visit, lambda cls: or_(cls.staff_id == staff_id, cls.staff2_id == staff_id),
-        include_aliases=True)
+        Visit, lambda cls: or_(cls.staff_id == staff_id, cls.staff2_id == staff_id), include_aliases=True
+    )
 
 
 @read_rule
@@ -45,15 +46,13 @@ def _teacher_versions(scope: Scope):
     if scope.staff_id is None:
         return with_loader_criteria(VisitVersion, lambda cls: true(), include_aliases=True)
     own = _own_visits(scope.staff_id)
-    return with_loader_criteria(VisitVersion, lambda cls: cls.visit_id.in_(own),
-                                include_aliases=True)
+    return with_loader_criteria(VisitVersion, lambda cls: cls.visit_id.in_(own), include_aliases=True)
 
 
 @read_rule
 def _campaign_regions(scope: Scope):
     visible = scope.visible_regions()
-    return with_loader_criteria(Campaign, lambda cls: cls.region_id.in_(visible),
-                                include_aliases=True)
+    return with_loader_criteria(Campaign, lambda cls: cls.region_id.in_(visible), include_aliases=True)
 
 
 @write_check

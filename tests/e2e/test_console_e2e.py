@@ -1,4 +1,5 @@
 """A school admin signs in, sees the Chinese console with only their school, and signs out."""
+
 from __future__ import annotations
 
 from tests.e2e.conftest import shot, sign_in

@@ -1,4 +1,5 @@
 """周调度 in a browser: a school submits before Thursday 17:00, the county sees it on time and approves."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """A teacher records a family visit on a phone-sized screen; the school admin reviews it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,8 +10,7 @@ from tests.e2e.conftest import shot, sign_in
 NOON_20_NOV = datetime(2026, 11, 20, 12, 0, tzinfo=clock.LOCAL)
 
 
-def test_teacher_records_a_visit_on_a_phone_and_the_school_admin_approves_it(
-        live_server, phone, page, world):
+def test_teacher_records_a_visit_on_a_phone_and_the_school_admin_approves_it(live_server, phone, page, world):
     with clock.frozen_at(NOON_20_NOV):
         sign_in(phone, live_server, "teacher_a1x")
         phone.goto(f"{live_server}/admin/my_visits/")
