@@ -186,3 +186,16 @@ def test_teacher_scope_reads_only_own_visits_but_coverage_counts_all(session, wo
         mine = session.scalars(select(Visit)).all()
     # 班主任: world visit (autumn) + S1 ×3, S2, S3 = 6; the 科任's visits are not shown.
     assert len(mine) == 6 and all(head.id in (v.staff_id, v.staff2_id) for v in mine)
+
+
+def test_staff_figures_ignore_a_grade_or_class_filter_at_school_level(session, world, spring):
+    """Staff belong to a school: narrowing a school row to a grade must not multiply its staff by
+    the grade's classes (a1x has 2 staff, and grade 5 holds two classes in each of 3 schools)."""
+    scope = scope_of(session, world.users["admin_a1"])
+    school = world.schools["a1x"].id
+    for within in (
+        {"school": school, "grade": 5},
+        {"school": school, "class": world.extra["students_a1x"][0].class_id},
+    ):
+        [row] = coverage_rows(session, scope, spring["term"], "school", TODAY, within)
+        assert (row.staff, row.staff_interviewed) == (2, 1), within

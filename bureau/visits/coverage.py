@@ -235,8 +235,10 @@ def _add_staff(
         .where(Staff.active.is_(True), School.active.is_(True), scope.school_clause(Staff.school_id))
         .group_by(_unit_key(level))
     )
+    # Staff belong to a school, not a grade or class: those filters would cross-join every class.
+    school_units = {level: value for level, value in within.items() if level not in ("grade", "class")}
     figures = {
-        r.key: (r.staff, r.interviewed) for r in session.execute(explicitly_scoped(_within(stmt, within), scope))
+        r.key: (r.staff, r.interviewed) for r in session.execute(explicitly_scoped(_within(stmt, school_units), scope))
     }
     for row in rows:
         row.staff, row.staff_interviewed = figures.get(row.key, (0, 0))
