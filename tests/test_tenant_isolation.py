@@ -446,6 +446,11 @@ def _walk_own(client, view, walker: Walker) -> int:
         if view.can_view_details:
             response = client.get(_url(view, "details/"), query_string={"id": _id(row)})
             assert response.status_code == 200, f"{role} {view.name} details of an own row"
+        if role in getattr(view, "write_roles", ()) and type(view).can_edit is not False:  # the edit probe's control
+            response = client.get(_url(view, "edit/"), query_string={"id": _id(row)})
+            assert response.status_code == 200 and 'name="csrf_token"' in response.get_data(as_text=True), (
+                f"{role} {view.name}: the edit form of an own row does not open"
+            )
     for export_type in view.export_types if view.can_export else ():
         assert client.get(_url(view, f"export/{export_type}/")).status_code == 200
     for name, loader in (view._form_ajax_refs or {}).items():
