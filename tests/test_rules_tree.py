@@ -118,3 +118,46 @@ def test_who_may_remove_a_school(session, world, username, code, allowed):
     session.delete(school)
     assert (school_write_error(session, scope, school) is None) is allowed
     session.rollback()
+
+
+def test_a_province_never_gets_a_parent(world, login_as, session):
+    """Not even one of its own cities (which would make the tree a loop)."""
+    p = world.regions["p"]
+    page = login_as("admin_p").post(
+        f"/admin/region/edit/?id={p.id}",
+        data={"code": "P", "name": p.name, "kind": "province", "parent": world.regions["a"].id},
+        follow_redirects=True,
+    )
+    assert "省不应有上级" in page.get_data(as_text=True)
+    assert stored(select(Region.parent_id).where(Region.code == "P")) is None
+
+
+def test_a_county_without_a_parent_is_told_what_it_needs(world):
+    from bureau.tenants.tree import region_change_error
+
+    refusal = region_change_error(None, None, "county", None, None)
+    assert (refusal.field, refusal.message) == ("parent", "县区的上级应为设区市")
+
+
+def test_the_province_admin_renames_its_province_and_a_county_by_import(session, world):
+    rows = [["P", "测试省（新）", "省", "", ""], ["A1", "甲市一区（新）", "县区", "A", ""]]
+    assert import_org(session, sheet(rows), _scope(world, "admin_p")).updated == 2
+    session.commit()
+    assert stored(select(Region.name).where(Region.code == "P")) == "测试省（新）"
+
+
+def test_a_new_city_and_its_new_county_come_in_one_sheet(session, world):
+    rows = [["C", "丙市", "设区市", "P", ""], ["C1", "丙市一区", "县区", "C", ""]]
+    assert import_org(session, sheet(rows), _scope(world, "admin_p")).created == 2
+    session.commit()
+    assert stored(select(Region.city_id).where(Region.code == "C1")) == stored(
+        select(Region.id).where(Region.code == "C")
+    )
+
+
+def test_the_province_admin_renames_the_province_in_the_console(world, login_as):
+    p = world.regions["p"]
+    login_as("admin_p").post(
+        f"/admin/region/edit/?id={p.id}", data={"code": "P", "name": "测试省（改）", "kind": "province"}
+    )
+    assert stored(select(Region.name).where(Region.code == "P")) == "测试省（改）"
