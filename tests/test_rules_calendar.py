@@ -42,3 +42,17 @@ def test_a_term_across_31_august_names_its_school_year():
 
 def test_a_campaign_within_its_terms_school_year_passes():
     check_campaign(SEP1, date(2027, 8, 31), SEP1, SEP1)  # the whole school year, deadline on day one
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (None, JAN31, "请填写学期的开始日期和结束日期"),
+        (date(1999, 9, 1), date(2000, 1, 31), "学期的日期应在 2000 年至 2100 年之间，「1999-09-01」不在其中"),
+        (date(2100, 9, 1), date(2101, 1, 31), "学期的日期应在 2000 年至 2100 年之间，「2101-01-31」不在其中"),
+    ],
+)
+def test_a_term_outside_the_years_is_refused_with_its_reason(start, end, message):
+    with pytest.raises(DateWindowError) as refused:
+        check_term(start, end)
+    assert str(refused.value) == message
