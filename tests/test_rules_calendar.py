@@ -56,3 +56,14 @@ def test_a_term_outside_the_years_is_refused_with_its_reason(start, end, message
     with pytest.raises(DateWindowError) as refused:
         check_term(start, end)
     assert str(refused.value) == message
+
+
+def test_the_years_2000_and_2100_are_inside_the_window():
+    check_term(date(2000, 2, 1), date(2000, 6, 30))
+    check_term(date(2100, 2, 1), date(2100, 6, 30))
+
+
+def test_a_term_ending_before_it_starts_says_so():
+    with pytest.raises(DateWindowError) as refused:
+        check_term(date(2026, 9, 1), date(2026, 9, 1))
+    assert str(refused.value) == "学期的结束日期应晚于开始日期"
