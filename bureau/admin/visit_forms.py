@@ -15,6 +15,7 @@ from bureau.visits.models import (
     HOUSING,
     QUESTIONS,
     VISIT_MODES,
+    VISIT_STATUSES,
     VISIT_TARGETS,
     SchoolClass,
     Staff,
@@ -106,3 +107,16 @@ def visit_input(form: VisitForm) -> VisitInput:
     for name in ("employment", "caregiver", "housing", "visited_person", "opinions", "reported", "feedback"):
         values[name] = (values[name] or "").strip() or None
     return VisitInput(**values)
+
+
+def visit_labels() -> dict:
+    """The Chinese labels of a visit's choices, for the record and form templates."""
+    return {
+        "modes": VISIT_MODES,
+        "targets": VISIT_TARGETS,
+        "statuses": VISIT_STATUSES,
+        "questions": QUESTIONS,
+        "employment": EMPLOYMENT,
+        "caregivers": CAREGIVERS,
+        "housing": HOUSING,
+    }

@@ -8,7 +8,6 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from bureau import clock
 from bureau.admin.base import (
     ALL_ROLES,
     PageView,
@@ -16,11 +15,11 @@ from bureau.admin.base import (
     Todo,
     choice,
     home_todo,
-    request_scope,
     yes_no,
 )
 from bureau.admin.calendar import CampaignView, TermView
 from bureau.admin.coverage import CoverageView, RankingView
+from bureau.admin.my_visits import MyVisitsView
 from bureau.admin.roster import (
     AssignmentView,
     GapView,
@@ -30,15 +29,11 @@ from bureau.admin.roster import (
     StaffView,
     StudentView,
 )
-from bureau.admin.visit_forms import VisitForm, visit_input
+from bureau.admin.visit_forms import visit_labels
 from bureau.extensions import db
 from bureau.params import int_arg
 from bureau.visits.assignments import without_responsible
 from bureau.visits.models import (
-    CAREGIVERS,
-    EMPLOYMENT,
-    HOUSING,
-    QUESTIONS,
     VISIT_MODES,
     VISIT_STATUSES,
     VISIT_TARGETS,
@@ -53,14 +48,9 @@ from bureau.visits.models import (
     VisitVersion,
 )
 from bureau.visits.records import (
-    MAX_PHOTO_BYTES,
     VisitError,
-    add_photos,
     may_review,
     photo_file,
-    prepare_photos,
-    record_visit,
-    resubmit,
     review,
 )
 
@@ -146,19 +136,7 @@ class VisitView(ReadOnlyView):
         versions = db.session.scalars(
             select(VisitVersion).where(VisitVersion.visit_id == visit.id).order_by(VisitVersion.number)
         ).all()
-        return self.render("admin/visits/review.html", visit=visit, versions=versions, **_labels())
-
-
-def _labels() -> dict:
-    return {
-        "modes": VISIT_MODES,
-        "targets": VISIT_TARGETS,
-        "statuses": VISIT_STATUSES,
-        "questions": QUESTIONS,
-        "employment": EMPLOYMENT,
-        "caregivers": CAREGIVERS,
-        "housing": HOUSING,
-    }
+        return self.render("admin/visits/review.html", visit=visit, versions=versions, **visit_labels())
 
 
 class PhotoView(PageView):
@@ -184,73 +162,6 @@ class PhotoView(PageView):
         return send_file(
             path, mimetype=photo.content_type, max_age=0, download_name=f"visit-photo-{photo.id}{extension}"
         )
-
-
-class MyVisitsView(PageView):
-    """教师: record, correct and list one's own visits, on a phone."""
-
-    roles = ("teacher",)
-
-    def _staff(self) -> Staff | None:
-        scope = request_scope()
-        return db.session.get(Staff, scope.staff_id) if scope and scope.staff_id else None
-
-    @expose("/")
-    def index(self):
-        staff = self._staff()
-        visits = (
-            db.session.scalars(select(Visit).order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(100)).all()
-            if staff
-            else []
-        )
-        return self.render("admin/visits/my_list.html", staff=staff, visits=visits, **_labels())
-
-    @expose("/new", methods=("GET", "POST"))
-    def new(self):
-        return self._form(None)
-
-    @expose("/<int:visit_id>/edit", methods=("GET", "POST"))
-    def edit(self, visit_id: int):
-        visit = db.session.scalar(select(Visit).where(Visit.id == visit_id))
-        staff = self._staff()
-        if visit is None or staff is None or visit.staff_id != staff.id:  # a companion reads it only
-            abort(404)
-        return self._form(visit)
-
-    def _form(self, visit: Visit | None):
-        staff = self._staff()
-        if staff is None:
-            flash("您的账号未关联教职工信息，请联系学校管理员。", "error")
-            return redirect(url_for(".index"))
-        form = VisitForm(obj=visit) if request.method == "GET" and visit else VisitForm()
-        form.fill_choices(db.session, staff)
-        if request.method == "GET" and visit is None:
-            form.visited_on.data = clock.today()
-        if form.validate_on_submit():
-            # One more byte than allowed is enough to refuse a photo that is too big.
-            uploads = [
-                (upload.filename, upload.read(MAX_PHOTO_BYTES + 1))
-                for upload in request.files.getlist(form.photos.name)
-                if upload and upload.filename
-            ]
-            try:
-                # Every photo is checked before the first file is written; the files belong to
-                # the transaction, so they go again if the record, the flush or the commit fails.
-                photos = prepare_photos(uploads)
-                data = visit_input(form)
-                saved = record_visit(db.session, staff, data) if visit is None else resubmit(db.session, visit, data)
-                add_photos(db.session, saved, photos, current_app.config["UPLOAD_DIR"])
-            except VisitError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                flash(
-                    "走访记录已提交，等待学校审核。"
-                    + ("（该学生本学期已有走访记录，已标记为重复走访）" if saved.is_repeat else ""),
-                    "success",
-                )
-                return redirect(url_for(".index"))
-        return self.render("admin/visits/my_form.html", form=form, visit=visit, **_labels())
 
 
 def register(admin: Admin) -> None:
