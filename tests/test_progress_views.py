@@ -113,11 +113,11 @@ def test_the_leadership_export_has_a_summary_and_a_sheet_per_county(world, login
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["汇总", "丁县级市", "乙市一县", "甲市一区", "甲市二县"]
-    summary = [[c.value for c in row] for row in book["汇总"].iter_rows(min_row=2)]
+    summary = [[c.value for c in row] for row in book["汇总"].iter_rows(min_row=3)]
     # 甲市一区: 2 expected, 1 submitted on time, 1 missing -> 50 %, 50 %; the total 5/4/3.
     assert summary[2] == ["甲市一区", 2, 1, 1, 0, 1, 0.5, 0.5]
     assert summary[-1] == ["合计", 5, 4, 3, 1, 1, 0.8, 0.6]
-    a1 = [[c.value for c in row] for row in book["甲市一区"].iter_rows(min_row=1)]
+    a1 = [[c.value for c in row] for row in book["甲市一区"].iter_rows(min_row=2)]
     assert a1[0][:2] == ["学校", "状态"] and "本周工作进展" in a1[0]
     assert [row[:2] for row in a1[1:]] == [["甲一区实验小学", "按时"], ["甲一区第二小学", "未提交"]]
     assert a1[1][a1[0].index("本周工作进展")] == FIELDS["progress"]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from bureau.exports.xlsx import Column, Sheet, write_workbook
+from bureau.exports.xlsx import Column, Export, Sheet, write_workbook
 from bureau.extensions import db
 from bureau.params import check_request_ints, ids_of, parse_int
 from bureau.sheets import SheetError
@@ -52,16 +52,17 @@ def request_scope() -> Scope | None:
     return current_scope(db.session)
 
 
-def xlsx_response(filename: str, sheets: Iterable[Sheet]) -> Response:
-    """A download of the workbook; written to a temporary file, then streamed to the client."""
+def xlsx_response(export: Export, sheets: Iterable[Sheet]) -> Response:
+    """A download of the workbook named and titled by `export`; written to a temporary file, then
+    streamed to the client."""
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     try:
         handle.close()
-        write_workbook(handle.name, sheets)
+        write_workbook(handle.name, sheets, export)
         stream = open(handle.name, "rb")  # noqa: SIM115 - closed by the response
     finally:
         os.unlink(handle.name)  # the open stream keeps the data until it is closed
-    return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0)
+    return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=export.filename, max_age=0)
 
 
 class RoleAccess:
@@ -273,4 +274,4 @@ class SheetImportView(PageView):
     @expose("/template.xlsx")
     def template(self):
         sheet = Sheet(self.sheet_name, [Column(h) for h in self.headers], self.example)
-        return xlsx_response(f"{self.sheet_name}导入模板.xlsx", [sheet])
+        return xlsx_response(Export(f"{self.sheet_name}导入模板", title_line=False), [sheet])

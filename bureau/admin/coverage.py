@@ -14,8 +14,10 @@ from bureau.admin.base import (
     xlsx_response,
 )
 from bureau.exports.visits import coverage_sheet, missed_sheet
+from bureau.exports.xlsx import Export
 from bureau.extensions import db
 from bureau.params import int_arg
+from bureau.tenants.models import Region, School, place_name
 from bureau.visits.coverage import LEVELS, NEXT_LEVEL, coverage_rows, current_term, missed_students, total
 from bureau.visits.models import (
     FOCUS_TYPES,
@@ -31,6 +33,17 @@ def _drill() -> tuple[str, dict[str, int]]:
     if level not in LEVELS:
         level = default
     return level, within
+
+
+def _place(within: dict[str, int]) -> str:
+    """The unit a page or export shows: the deepest unit drilled into, else the user's own node."""
+    if "school" in within or "grade" in within or "class" in within:
+        school_id = within.get("school") or (request_scope().school_id if request_scope() else None)
+        return place_name(db.session.get(School, school_id)) if school_id else ""
+    for level in ("county", "city", "province"):
+        if level in within:
+            return place_name(db.session.get(Region, within[level]))
+    return place_name(current_user.school or current_user.region)
 
 
 class CoverageView(PageView):
@@ -71,10 +84,11 @@ class CoverageView(PageView):
 
     @expose("/export.xlsx")
     def export(self):
-        term, rows, level, _ = self._rows()
+        term, rows, level, within = self._rows()
         if term is None:
             abort(404)
-        return xlsx_response("覆盖率.xlsx", [coverage_sheet(rows + [total(rows)], level, f"{term.name} 覆盖率")])
+        export = Export("覆盖率", _place(within))
+        return xlsx_response(export, [coverage_sheet(rows + [total(rows)], level, f"{term.name} 覆盖率")])
 
     @expose("/missed.xlsx")
     def missed(self):
@@ -84,7 +98,8 @@ class CoverageView(PageView):
         _, within = _drill()
         result = db.session.execute(missed_students(request_scope(), term, within).execution_options(yield_per=500))
         return xlsx_response(
-            "漏访名单.xlsx", [missed_sheet(result, current_user.role, request_scope(), f"{term.name} 漏访名单")]
+            Export("漏访名单", _place(within)),
+            [missed_sheet(result, current_user.role, request_scope(), f"{term.name} 漏访名单")],
         )
 
 

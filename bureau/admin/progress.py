@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bureau import clock
 from bureau.admin.base import PageView, Todo, home_todo, xlsx_response
+from bureau.exports.xlsx import Export
 from bureau.extensions import db
 from bureau.params import int_arg, parse_int
 from bureau.progress import periods
@@ -47,7 +48,7 @@ from bureau.progress.service import (
     week_deadline,
 )
 from bureau.tenants.guard import current_scope
-from bureau.tenants.models import Region
+from bureau.tenants.models import Region, place_name
 from bureau.visits.models import Campaign
 
 BUREAU_ROLES = ("leader", "inspector", "region_admin")
@@ -206,7 +207,8 @@ class ProgressView(PageView):
             abort(404)
         region, week = self._region(), self._week(campaign, weeks, now)
         sheets = week_sheets(db.session, campaign, week, current_scope(db.session), region)
-        return xlsx_response(f"周调度_{region.name}_{periods.week_code(week)}.xlsx", sheets)
+        export = Export(f"周调度{periods.week_label(week)}", place_name(region), as_of=now)
+        return xlsx_response(export, sheets)
 
     @expose("/form", methods=("GET", "POST"))
     def form(self):

@@ -73,6 +73,21 @@ class School(db.Model):
         return self.name
 
 
+def place_name(node: Region | School | None) -> str:
+    """The name a report gives a unit: a school's own name; a region's names from below the
+    province down to it (青川市东城区); the province's own name."""
+    if node is None:
+        return ""
+    if isinstance(node, School):
+        return node.name
+    names = [node.name]
+    while node.parent is not None and node.parent.kind != "province":
+        node = node.parent
+        if not names[0].startswith(node.name):  # 甲市一区 already says 甲市
+            names.insert(0, node.name)
+    return "".join(names)
+
+
 class TenantOwned:
     """Mixin for every row that belongs to one school; the tenant guard scopes all of them."""
 
