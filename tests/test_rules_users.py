@@ -92,9 +92,7 @@ def test_the_command_line_and_a_system_scope_may_write_any_user(session, world):
 def test_nobody_changes_their_own_role_and_the_message_says_so(session, world):
     scope, me = _scope(world, "admin_a1"), _user(session, "admin_a1")
     me.role = "leader"
-    assert user_write_error(session, scope, me) == (
-        "不能修改自己的用户名、角色、管辖范围或停用自己的账号"
-    )
+    assert user_write_error(session, scope, me) == ("不能修改自己的用户名、角色、管辖范围或停用自己的账号")
 
 
 def test_a_school_admin_cannot_promote_its_teacher_to_school_admin(session, world):
