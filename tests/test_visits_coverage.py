@@ -15,7 +15,8 @@ from sqlalchemy import select
 from bureau import clock
 from bureau.tenants.guard import scoped
 from bureau.visits.assignments import assign
-from bureau.visits.coverage import coverage_rows, missed_students, total
+from bureau.visits.coverage import coverage_rows, total
+from bureau.visits.missed import missed_students
 from bureau.visits.models import SchoolClass, Staff, Student, Term
 from bureau.visits.records import VisitInput, record_visit, resubmit, review
 from bureau.visits.roster import import_roster

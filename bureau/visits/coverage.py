@@ -1,7 +1,9 @@
 """Coverage (覆盖率) and 漏访名单 for a term at every level, in aggregate SQL within a scope.
 
-One statement gives the student figures of every unit of a level, one more the staff-interview
-share; the number of statements never depends on how many schools or students there are.
+Every aggregate starts from the units in scope, not from the rows that happen to exist: each
+active school appears (a school without a roster as 未导入名册, counted on its own line), and a
+region's rate is over the students it has. One statement gives every figure of every unit of a
+level; the number of statements never depends on how many schools or students there are.
 """
 
 from __future__ import annotations
@@ -9,13 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, extract, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from bureau.tenants.guard import explicitly_scoped
 from bureau.tenants.models import Region, School
 from bureau.tenants.scope import Scope
-from bureau.visits.assignments import with_responsible
 from bureau.visits.models import (
     FOCUS_TYPES,
     IN_PERSON_MODES,
@@ -27,6 +42,7 @@ from bureau.visits.models import (
     class_label,
     grade_label,
 )
+from bureau.visits.problems import raised_clause
 
 LEVELS = {"province": "省", "city": "市", "county": "县(市、区)", "school": "学校", "grade": "年级", "class": "班级"}
 NEXT_LEVEL = {
@@ -37,6 +53,13 @@ NEXT_LEVEL = {
     "school": "grade",
     "grade": "class",
 }
+REGION_LEVELS = ("province", "city", "county")
+SCHOOL_LEVELS = (*REGION_LEVELS, "school")  # units made of whole schools (they have staff figures)
+NO_ROSTER = "未导入名册"
+# The student figures of a unit, summed from its schools (or its grades and classes).
+FIGURES = ("students", "visited", "in_person", "visits", "problems", "monthly") + tuple(
+    f"{name}_{part}" for name in FOCUS_TYPES for part in ("n", "v")
+)
 
 
 @dataclass
@@ -54,14 +77,23 @@ class CoverageRow:
     focus: dict[str, tuple[int, int]] = field(default_factory=dict)  # key → (students, visited)
     staff: int | None = None
     staff_interviewed: int | None = None
+    problems: int = 0  # counted visits in which the family reported at least one problem (问题反映)
+    schools: int = 0  # active schools in the unit
+    no_roster: int = 0  # of which without a roster (未导入名册)
 
     @property
-    def coverage(self) -> float:
-        return self.visited / self.students if self.students else 0.0
+    def coverage(self) -> float | None:
+        """Visited over the students the unit has; none at all is no rate (not 0 %)."""
+        return self.visited / self.students if self.students else None
 
     @property
-    def in_person_share(self) -> float:
-        return self.in_person / self.visited if self.visited else 0.0
+    def roster_missing(self) -> bool:
+        """No school of the unit has imported a roster: the unit is listed, marked, never ranked."""
+        return self.schools > 0 and self.no_roster == self.schools
+
+    @property
+    def in_person_share(self) -> float | None:
+        return self.in_person / self.visited if self.visited else None
 
     @property
     def missed(self) -> int:
@@ -69,9 +101,7 @@ class CoverageRow:
 
     @property
     def staff_share(self) -> float | None:
-        if self.staff is None:
-            return None
-        return self.staff_interviewed / self.staff if self.staff else 0.0
+        return self.staff_interviewed / self.staff if self.staff else None
 
     def focus_coverage(self, key: str) -> float | None:
         total, visited = self.focus[key]
@@ -88,7 +118,7 @@ def months_so_far(term: Term, today: date) -> list[tuple[int, int]]:
     return months
 
 
-def _unit_key(level: str):
+def unit_key(level: str):
     """The column that names a unit of `level`; a direct county stands at city level too."""
     return {
         "province": School.province_id,
@@ -100,9 +130,11 @@ def _unit_key(level: str):
     }[level]
 
 
-def _within(stmt: Select, within: dict[str, int]) -> Select:
+def within_units(stmt: Select, within: dict[str, int], levels=tuple(LEVELS)) -> Select:
+    """`stmt` (over School, and SchoolClass for grade and class) kept to the units drilled into."""
     for level, value in within.items():
-        stmt = stmt.where(_unit_key(level) == value)
+        if level in levels:
+            stmt = stmt.where(unit_key(level) == value)
     return stmt
 
 
@@ -112,8 +144,9 @@ def counted_visit() -> ColumnElement[bool]:
     return and_(Visit.target == "family", Visit.status != "returned")
 
 
-def _family_visits(scope: Scope, term: Term, until: date | None = None) -> Select:
-    """Per student: counted visits in the term (up to `until`), any in person, in how many months."""
+def family_visits(scope: Scope, term: Term, until: date | None = None) -> Select:
+    """Per student: counted visits in the term (up to `until`), any in person, in how many months,
+    and how many report a problem."""
     month = extract("year", Visit.visited_on) * 100 + extract("month", Visit.visited_on)
     stmt = (
         select(
@@ -121,6 +154,7 @@ def _family_visits(scope: Scope, term: Term, until: date | None = None) -> Selec
             func.count().label("n"),
             func.max(case((Visit.mode.in_(IN_PERSON_MODES), 1), else_=0)).label("in_person"),
             func.count(distinct(month)).label("months"),
+            _count_if(raised_clause()).label("problems"),
         )
         .where(Visit.term_id == term.id, counted_visit(), scope.school_clause(Visit.school_id))
         .group_by(Visit.student_id)
@@ -128,93 +162,60 @@ def _family_visits(scope: Scope, term: Term, until: date | None = None) -> Selec
     return stmt if until is None else stmt.where(Visit.visited_on <= until)
 
 
-def _unit_columns(level: str) -> tuple[list, list]:
-    """(key, label[, school_id[, grade, number]]) expressions of a unit, and the joins naming it."""
-    key = _unit_key(level)
-    if level in ("province", "city", "county"):
-        region = aliased(Region)
-        return [key, region.name], [(region, region.id == key)]
-    extra = [SchoolClass.grade, SchoolClass.number] if level == "class" else []
-    return [key, School.name, School.id, *extra], []
-
-
 def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def coverage_rows(
-    session: Session,
-    scope: Scope,
-    term: Term,
-    level: str,
-    today: date,
-    within: dict[str, int] | None = None,
-    order: str = "coverage",
-) -> list[CoverageRow]:
-    """Coverage of every unit of `level` under `within` (e.g. {"county": 7}) in the scope,
-    best first by coverage or by records submitted (`order`)."""
-    visits = _family_visits(scope, term, until=today).subquery()
+def _sum(column):
+    """The sum of a count column, an integer on every backend (PostgreSQL sums bigints as numeric)."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def _fine_columns(level: str) -> list:
+    """The unit columns below a school (a grade; a class with its grade and number)."""
+    if level == "grade":
+        return [SchoolClass.grade.label("grade")]
+    if level == "class":
+        return [SchoolClass.id.label("class_id"), SchoolClass.grade.label("grade"), SchoolClass.number.label("number")]
+    return []
+
+
+def _student_figures(scope: Scope, term: Term, level: str, today: date, within: dict[str, int]) -> Subquery:
+    """Per school (and grade or class below the school level): every student figure of FIGURES."""
+    visits = family_visits(scope, term, until=today).subquery()
     month_count = len(months_so_far(term, today))
-    unit, joins = _unit_columns(level)
-    names = ["key", "label", "school_id", "grade", "number"][: len(unit)]
     visited = visits.c.student_id.is_not(None)
-    focus_cols = []
+    focus = []
     for name in FOCUS_TYPES:
         flag = getattr(Student, name).is_(True)
-        focus_cols += [_count_if(flag).label(f"{name}_n"), _count_if(and_(flag, visited)).label(f"{name}_v")]
+        focus += [_count_if(flag).label(f"{name}_n"), _count_if(and_(flag, visited)).label(f"{name}_v")]
     monthly = (
         _count_if(and_(Student.left_behind.is_(True), visits.c.months >= month_count)) if month_count else literal(0)
     )
-    submitted = func.coalesce(func.sum(visits.c.n), 0)
+    fine = _fine_columns(level)
     stmt = (
         select(
-            *[c.label(n) for c, n in zip(unit, names, strict=True)],
+            Student.school_id.label("school_id"),
+            *fine,
             func.count(Student.id).label("students"),
             _count_if(visited).label("visited"),
             _count_if(visits.c.in_person == 1).label("in_person"),
-            submitted.label("visits"),
+            _sum(visits.c.n).label("visits"),
+            _sum(visits.c.problems).label("problems"),
             monthly.label("monthly"),
-            *focus_cols,
+            *focus,
         )
         .select_from(Student)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .join(School, School.id == Student.school_id)
         .outerjoin(visits, visits.c.student_id == Student.id)
-        .where(Student.active.is_(True), School.active.is_(True), scope.school_clause(Student.school_id))
+        .where(Student.active.is_(True), scope.school_clause(Student.school_id))
     )
-    for target, on in joins:
-        stmt = stmt.join(target, on)
-    ranking = submitted if order == "visits" else _count_if(visited) * 1.0 / func.count(Student.id)
-    stmt = _within(stmt, within or {}).group_by(*unit).order_by(ranking.desc(), unit[0])
-    rows = [_row(r, level) for r in session.execute(explicitly_scoped(stmt, scope))]
-    if level not in ("grade", "class"):
-        _add_staff(session, scope, term, level, within or {}, rows)
-    return rows
+    stmt = within_units(stmt, within, ("grade", "class"))
+    return stmt.group_by(Student.school_id, *[c.element for c in fine]).subquery("per_school")
 
 
-def _row(r, level: str) -> CoverageRow:
-    label = r.label
-    if level == "grade":
-        label = f"{r.label} {grade_label(r.key)}年级"
-    elif level == "class":
-        label = f"{r.label} {class_label(r.grade, r.number)}"
-    return CoverageRow(
-        key=r.key,
-        label=label or "",
-        school_id=r._mapping.get("school_id"),
-        students=r.students,
-        visited=r.visited,
-        in_person=r.in_person,
-        visits=r.visits,
-        left_behind_monthly=r.monthly,
-        focus={name: (getattr(r, f"{name}_n"), getattr(r, f"{name}_v")) for name in FOCUS_TYPES},
-    )
-
-
-def _add_staff(
-    session: Session, scope: Scope, term: Term, level: str, within: dict[str, int], rows: list[CoverageRow]
-) -> None:
-    """Share of staff interviewed by a leader this term (干部访谈教师), per unit."""
+def _staff_figures(scope: Scope, term: Term) -> Subquery:
+    """Per school: active staff, and how many a leader interviewed this term (干部访谈教师)."""
     interviewed = (
         select(Visit.target_staff_id)
         .where(
@@ -226,22 +227,102 @@ def _add_staff(
         .group_by(Visit.target_staff_id)
         .subquery()
     )
-    key = _unit_key(level).label("key")
-    stmt = (
-        select(key, func.count(Staff.id).label("staff"), func.count(interviewed.c.target_staff_id).label("interviewed"))
+    return (
+        select(
+            Staff.school_id.label("school_id"),
+            func.count(Staff.id).label("staff"),
+            func.count(interviewed.c.target_staff_id).label("interviewed"),
+        )
         .select_from(Staff)
-        .join(School, School.id == Staff.school_id)
         .outerjoin(interviewed, interviewed.c.target_staff_id == Staff.id)
-        .where(Staff.active.is_(True), School.active.is_(True), scope.school_clause(Staff.school_id))
-        .group_by(_unit_key(level))
+        .where(Staff.active.is_(True), scope.school_clause(Staff.school_id))
+        .group_by(Staff.school_id)
+        .subquery("per_school_staff")
     )
-    # Staff belong to a school, not a grade or class: those filters would cross-join every class.
-    school_units = {level: value for level, value in within.items() if level not in ("grade", "class")}
-    figures = {
-        r.key: (r.staff, r.interviewed) for r in session.execute(explicitly_scoped(_within(stmt, school_units), scope))
-    }
-    for row in rows:
-        row.staff, row.staff_interviewed = figures.get(row.key, (0, 0))
+
+
+def has_roster() -> ColumnElement[bool]:
+    """SQL, over School: the school has at least one active student (its roster was imported)."""
+    return select(Student.id).where(Student.school_id == School.id, Student.active.is_(True)).exists()
+
+
+def _unit_columns(level: str, per_school: Subquery) -> tuple[list, list]:
+    """(key, label[, school_id[, grade, number]]) of a unit, and the joins naming it."""
+    if level in REGION_LEVELS:
+        region = aliased(Region)
+        key = unit_key(level)
+        return [key.label("key"), region.name.label("label")], [(region, region.id == key)]
+    key = {"school": School.id, "grade": per_school.c.get("grade"), "class": per_school.c.get("class_id")}[level]
+    extra = [per_school.c.grade.label("grade"), per_school.c.number.label("number")] if level == "class" else []
+    return [key.label("key"), School.name.label("label"), School.id.label("school_id"), *extra], []
+
+
+def coverage_rows(
+    session: Session,
+    scope: Scope,
+    term: Term,
+    level: str,
+    today: date,
+    within: dict[str, int] | None = None,
+    order: str = "coverage",
+) -> list[CoverageRow]:
+    """Coverage of every unit of `level` under `within` (e.g. {"county": 7}) in the scope: every
+    active school counts, with or without a roster. Best first by coverage or by records submitted
+    (`order`); units without students last, by key."""
+    within = within or {}
+    per_school = _student_figures(scope, term, level, today, within)
+    unit, joins = _unit_columns(level, per_school)
+    sums = {name: _sum(per_school.c[name]) for name in FIGURES}
+    columns = [
+        *unit,
+        func.count(School.id).label("schools"),
+        _count_if(~has_roster()).label("no_roster"),
+        *[value.label(name) for name, value in sums.items()],
+    ]
+    stmt = select(*columns).select_from(School).outerjoin(per_school, per_school.c.school_id == School.id)
+    if level in SCHOOL_LEVELS:
+        staff = _staff_figures(scope, term)
+        stmt = stmt.outerjoin(staff, staff.c.school_id == School.id).add_columns(
+            _sum(staff.c.staff).label("staff"),
+            _sum(staff.c.interviewed).label("interviewed"),
+        )
+    else:
+        # Below a school the units are its grades or classes; a school without a roster is one line.
+        stmt = stmt.where(or_(per_school.c.school_id.is_not(None), ~has_roster()))
+    for target, on in joins:
+        stmt = stmt.join(target, on)
+    stmt = stmt.where(School.active.is_(True), scope.school_clause(School.id))
+    stmt = within_units(stmt, within, SCHOOL_LEVELS)
+    students = sums["students"]
+    ranking = sums["visits"] if order == "visits" else sums["visited"] * 1.0 / func.nullif(students, 0)
+    keys = [c for c in unit if c.name != "label"]
+    stmt = stmt.group_by(*[c.element for c in unit]).order_by(case((students == 0, 1), else_=0), ranking.desc(), *keys)
+    return [_row(r, level) for r in session.execute(explicitly_scoped(stmt, scope))]
+
+
+def _row(r, level: str) -> CoverageRow:
+    label = r.label or ""
+    if level == "grade" and r.key is not None:
+        label = f"{r.label} {grade_label(r.key)}年级"
+    elif level == "class" and r.key is not None:
+        label = f"{r.label} {class_label(r.grade, r.number)}"
+    values = r._mapping
+    return CoverageRow(
+        key=r.key,
+        label=label,
+        school_id=values.get("school_id"),
+        students=r.students,
+        visited=r.visited,
+        in_person=r.in_person,
+        visits=r.visits,
+        left_behind_monthly=r.monthly,
+        focus={name: (values[f"{name}_n"], values[f"{name}_v"]) for name in FOCUS_TYPES},
+        staff=values.get("staff"),
+        staff_interviewed=values.get("interviewed"),
+        problems=r.problems,
+        schools=r.schools,
+        no_roster=r.no_roster,
+    )
 
 
 def total(rows: list[CoverageRow], label: str = "合计") -> CoverageRow:
@@ -253,48 +334,14 @@ def total(rows: list[CoverageRow], label: str = "合计") -> CoverageRow:
         out.in_person += row.in_person
         out.visits += row.visits
         out.left_behind_monthly += row.left_behind_monthly
+        out.problems += row.problems
+        out.schools += row.schools
+        out.no_roster += row.no_roster
         out.focus = {k: (out.focus[k][0] + row.focus[k][0], out.focus[k][1] + row.focus[k][1]) for k in FOCUS_TYPES}
         if row.staff is not None:
             out.staff = (out.staff or 0) + row.staff
             out.staff_interviewed = (out.staff_interviewed or 0) + row.staff_interviewed
     return out
-
-
-def missed_students(scope: Scope, term: Term, within: dict[str, int] | None = None) -> Select:
-    """漏访名单: active students with no visit this term, with their responsible staff member."""
-    visited = _family_visits(scope, term).subquery()
-    stmt, staff_id = with_responsible(
-        select(Student)
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .join(School, School.id == Student.school_id)
-        .outerjoin(visited, visited.c.student_id == Student.id)
-    )
-    stmt = (
-        stmt.outerjoin(Staff, Staff.id == staff_id)
-        .with_only_columns(
-            School.name.label("school"),
-            School.id.label("school_id"),
-            SchoolClass.grade,
-            SchoolClass.number.label("class_number"),
-            Student.number,
-            Student.name,
-            Student.guardian_name,
-            Student.guardian_phone,
-            Student.village,
-            Staff.name.label("staff_name"),
-            Staff.id.label("staff_id"),
-            *[getattr(Student, name) for name in FOCUS_TYPES],
-            maintain_column_froms=True,
-        )
-        .where(
-            visited.c.student_id.is_(None),
-            Student.active.is_(True),
-            School.active.is_(True),
-            scope.school_clause(Student.school_id),
-        )
-        .order_by(School.id, SchoolClass.grade, SchoolClass.number, Student.number)
-    )
-    return explicitly_scoped(_within(stmt, within or {}), scope)
 
 
 def current_term(session: Session, today: date) -> Term | None:
