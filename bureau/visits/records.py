@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from PIL import Image, ImageOps
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bureau import clock
@@ -206,6 +206,37 @@ def review(session: Session, visit: Visit, reviewer: User, approve: bool, note: 
     visit.reviewed_by_id = reviewer.id
     session.flush()
     return visit
+
+
+def approve_all(session: Session, ids: list[int], reviewer: User) -> list[Visit]:
+    """通过 several records at once, all or nothing: each is judged by `review`, and any refusal (a
+    record no longer pending, one that does not exist) refuses them all, naming the records. The
+    records judged before a refusal were changed in the session: the caller rolls back."""
+    if not ids:
+        raise VisitError("请先勾选要审核通过的记录")
+    visits = session.scalars(select(Visit).where(Visit.id.in_(ids)).order_by(Visit.submitted_at, Visit.id)).all()
+    refused: dict[str, list[str]] = {}
+    missing = len(set(ids)) - len(visits)
+    if missing:
+        refused[f"{missing} 条所选记录不存在"] = []
+    for visit in visits:
+        try:
+            review(session, visit, reviewer, approve=True)
+        except VisitError as error:
+            refused.setdefault(str(error), []).append(str(visit))
+    if refused:
+        raise VisitError("；".join(f"{why}（{'、'.join(which)}）" if which else why for why, which in refused.items()))
+    return list(visits)
+
+
+def next_pending(session: Session, after: Visit) -> Visit | None:
+    """The record to review after `after`: the next pending one in the queue (the longest waiting
+    first, by submission), else the first pending one left. The session's scope says whose."""
+    queue = select(Visit).where(Visit.status == "pending", Visit.id != after.id).order_by(Visit.submitted_at, Visit.id)
+    later = or_(
+        Visit.submitted_at > after.submitted_at, and_(Visit.submitted_at == after.submitted_at, Visit.id > after.id)
+    )
+    return session.scalar(queue.where(later).limit(1)) or session.scalar(queue.limit(1))
 
 
 @dataclass(frozen=True)
