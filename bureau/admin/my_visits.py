@@ -54,6 +54,7 @@ class MyVisitsView(PageView):
         form.fill_choices(db.session, staff)
         if request.method == "GET" and visit is None:
             form.visited_on.data = clock.today()
+        refusal = None
         if form.validate_on_submit():
             # One more byte than allowed is enough to refuse a photo that is too big.
             uploads = [
@@ -70,7 +71,7 @@ class MyVisitsView(PageView):
                 add_photos(db.session, saved, photos, current_app.config["UPLOAD_DIR"])
             except VisitError as error:
                 db.session.rollback()
-                flash(str(error), "error")
+                refusal = str(error)
             else:
                 flash(
                     "走访记录已提交，等待学校审核。"
@@ -78,4 +79,15 @@ class MyVisitsView(PageView):
                     "success",
                 )
                 return redirect(url_for(".index"))
-        return self.render("admin/visits/my_form.html", form=form, visit=visit, **visit_labels())
+        # A browser never keeps a chosen file across a page it is sent back to: say so.
+        photos_dropped = request.method == "POST" and any(
+            upload.filename for upload in request.files.getlist(form.photos.name)
+        )
+        return self.render(
+            "admin/visits/my_form.html",
+            form=form,
+            visit=visit,
+            refusal=refusal,
+            photos_dropped=photos_dropped,
+            **visit_labels(),
+        )

@@ -8,7 +8,10 @@ from sqlalchemy.orm import Session
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from bureau import clock
+from bureau.tenants.guard import current_scope, explicitly_scoped
 from bureau.visits.assignments import with_responsible
+from bureau.visits.coverage import counted_visit
 from bureau.visits.models import (
     CAREGIVERS,
     EMPLOYMENT,
@@ -20,6 +23,8 @@ from bureau.visits.models import (
     SchoolClass,
     Staff,
     Student,
+    Term,
+    Visit,
     class_label,
 )
 from bureau.visits.records import VisitInput
@@ -60,7 +65,7 @@ class VisitForm(FlaskForm):
     safety_notice = BooleanField("已进行防溺水等安全教育")
     letter_delivered = BooleanField("已送达《致家长的一封信》")
     reported = TextAreaField("向家长反馈的学生在校情况")
-    feedback = TextAreaField("家长反馈")
+    feedback = TextAreaField("家长或被访人反馈")
     no_gifts = BooleanField("本人承诺：未收受家长礼品礼金，未接受宴请")
     photos = MultipleFileField("走访照片（JPG/PNG，每张不超过 5 MB，最多 6 张）")
 
@@ -76,9 +81,11 @@ class VisitForm(FlaskForm):
             .where(Student.school_id == staff.school_id, Student.active.is_(True))
             .order_by(SchoolClass.grade, SchoolClass.number, Student.number)
         ).all()
+        visited = visited_this_term(session, staff.school_id)
         mine, others = [], []
         for sid, name, number, grade, cnum, is_mine in students:
-            (mine if is_mine else others).append((sid, f"{class_label(grade, cnum)} {name}（{number}）"))
+            label = f"{class_label(grade, cnum)} {name}（{number}）" + ("（已访）" if sid in visited else "")
+            (mine if is_mine else others).append((sid, label))
         # The students a teacher answers for (包保) come first: the phone screen shows them at once.
         self.student_id.choices = {"": [("", "请选择学生")], "我包保的学生": mine, "本校其他学生": others}
         colleagues = session.execute(
@@ -88,6 +95,21 @@ class VisitForm(FlaskForm):
         ).all()
         self.staff2_id.choices = [("", "无")] + [(i, n) for i, n in colleagues if i != staff.id]
         self.target_staff_id.choices = [("", "请选择")] + [(i, n) for i, n in colleagues]
+
+
+def visited_this_term(session: Session, school_id: int) -> set[int]:
+    """The students of the school with a visit that counts (coverage's rule) in a term today falls
+    in, in one statement. Anyone's visit counts, not only the teacher's own: the picker tells who
+    is still waiting, as coverage does, so the statement applies its school itself instead of the
+    guard's own-visits rule (it reads student ids only)."""
+    today = clock.today()
+    terms = select(Term.id).where(Term.start_date <= today, Term.end_date >= today)
+    stmt = (
+        select(Visit.student_id)
+        .where(Visit.school_id == school_id, Visit.term_id.in_(terms), counted_visit())
+        .distinct()
+    )
+    return set(session.scalars(explicitly_scoped(stmt, current_scope(session))))
 
 
 for _name, (_text, (_yes, _no)) in QUESTIONS.items():

@@ -33,6 +33,10 @@ def test_teacher_records_a_visit_on_a_phone_and_the_school_admin_approves_it(liv
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360
         shot(phone, "teacher_visit_list_360px")
         visit_id = card.get_attribute("data-visit-id")
+        # The next visit's picker says the student has been visited this term.
+        phone.click("#new-visit")
+        picked = phone.locator(f"select[name=student_id] option[value='{student.id}']").inner_text()
+        assert picked.endswith(f"{student.name}（{student.number}）（已访）"), picked
 
         sign_in(page, live_server, "school_admin_a1x")
         page.goto(f"{live_server}/admin/visit/review/?id={visit_id}")
