@@ -33,7 +33,9 @@ def test_iso_week_53_and_week_1_across_the_year_end():
     assert periods.parse_week("2026-W53") == date(2026, 12, 28)
     assert periods.week_code(periods.week_of(date(2027, 1, 1))) == "2026-W53"
     assert periods.week_code(periods.week_of(date(2027, 1, 4))) == "2027-W01"
-    assert periods.week_label(date(2026, 12, 28)) == "2026年第53周（12-28至01-03）"
+    assert periods.week_label(date(2026, 12, 28)) == "2026年第53周（12月28日—1月3日）"
+    assert periods.week_name(date(2027, 1, 4)) == "2027年第1周"
+    assert periods.week_short(date(2026, 12, 28)) == "第53周"
     # W53's deadline is Thursday 2026-12-31 17:00 Beijing = 09:00 UTC.
     assert periods.deadline(date(2026, 12, 28), 3, time(17, 0)) == datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
     with pytest.raises(periods.PeriodError):

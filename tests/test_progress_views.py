@@ -123,16 +123,15 @@ def test_the_leadership_export_has_a_summary_and_a_sheet_per_county(world, login
     assert a1[1][a1[0].index("本周工作进展")] == FIELDS["progress"]
 
 
-def test_reminders_list_schools_due_within_the_hours_by_county(world, login_as, app):
+def test_the_due_reports_command_lists_schools_due_within_the_hours_by_county(world, app):
     with clock.frozen_at(beijing(2026, 9, 9, 18, 0, 0)):  # Wednesday 18:00: due in 23 hours
-        page = login_as("admin_a").get("/admin/progress_due/?hours=24").get_data(as_text=True)
-        assert "甲市一区" in page and "甲一区第二小学" in page
-        soon = login_as("admin_a").get("/admin/progress_due/?hours=12").get_data(as_text=True)
-        assert "甲一区第二小学" not in soon
         result = app.test_cli_runner().invoke(args=["bureau", "due-reports", "--hours", "24"])
+        soon = app.test_cli_runner().invoke(args=["bureau", "due-reports", "--hours", "12"])
     assert result.exit_code == 0, result.output
     ours = _groups(result.output, "周调度测试活动")
     assert ours == {"甲市一区": ["甲一区第二小学"]}  # a1x, a2, b1 and d have submitted
+    assert "第37周" in result.output and "-W" not in result.output
+    assert _groups(soon.output, "周调度测试活动") == {}
 
 
 def _groups(output: str, campaign: str) -> dict[str, list[str]]:
@@ -147,3 +146,19 @@ def _groups(output: str, campaign: str) -> dict[str, list[str]]:
         elif current:
             groups[current].append(line.split()[0])
     return groups
+
+
+def test_the_review_queue_lists_the_reports_awaiting_review_in_scope_oldest_first(world, session, login_as):
+    from tests import world_home
+
+    world_home.build(session, world)
+    with clock.frozen_at(world_home.NOW):
+        page = login_as("admin_a1").get("/admin/progress_review/").get_data(as_text=True)
+        province = login_as("leader_p").get("/admin/progress_review/").get_data(as_text=True)
+    queue = page.split('id="review-queue"')[1]
+    # A1: a1x's W37 (sent 09-10) then its W38 (09-17); b1's and a2's are outside the county.
+    assert queue.index("2026年第37周") < queue.index("2026年第38周") and "甲一区实验小学" in queue
+    assert "乙一县小学" not in page and "甲二县中学" not in page
+    assert "共 2 份周报已提交、等待审核" in page and ">审核</a>" in page
+    # the province: a1x W37, a2 W37, b1 W38, a1x W38, d W39; a leader opens them to read
+    assert "共 5 份周报已提交、等待审核" in province and ">查看</a>" in province

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Response, abort, flash, redirect, request, send_file, url_for
-from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin import BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import get_redirect_target
@@ -224,13 +224,9 @@ def home_todo(source: Callable[[], list[Todo]]):
     return source
 
 
-class HomeView(RoleAccess, AdminIndexView):
-    roles = ALL_ROLES
-
-    @expose("/")
-    def index(self):
-        todos = [todo for source in _todo_sources for todo in source()]
-        return self.render(self._template, todos=todos)
+def current_todos() -> list[Todo]:
+    """The signed-in user's 待办, from every registered source (shown on the home page)."""
+    return [todo for source in _todo_sources for todo in source()]
 
 
 class PageView(RoleAccess, BaseView):

@@ -6,7 +6,7 @@ and each request commits once. Another school's report reads as "not found".
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, request, url_for
@@ -16,16 +16,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from bureau import clock
-from bureau.admin.base import PageView, Todo, home_todo, xlsx_response
+from bureau.admin.base import PageView, xlsx_response
+from bureau.admin.charts import percent, rate_lines
 from bureau.exports.xlsx import Export
 from bureau.extensions import db
-from bureau.params import int_arg, parse_int
+from bureau.params import int_arg
 from bureau.progress import periods
 from bureau.progress.export import week_sheets
 from bureau.progress.figures import FIGURES, label_of
-from bureau.progress.models import ExpectedReport, WeeklyReport, report_of_expected
+from bureau.progress.models import WeeklyReport
+from bureau.progress.overdue import school_weeks
 from bureau.progress.rates import breakdown, child_level, school_statuses, total, trend
-from bureau.progress.reminders import due_within, visible_campaigns
+from bureau.progress.reminders import default_campaign, visible_campaigns
 from bureau.progress.service import (
     FIELDS,
     REVIEW_ROLES,
@@ -44,7 +46,6 @@ from bureau.progress.service import (
     save_draft,
     submit,
     unlock,
-    unopened_weeks,
     week_deadline,
 )
 from bureau.tenants.guard import current_scope
@@ -52,20 +53,42 @@ from bureau.tenants.models import Region, place_name
 from bureau.visits.models import Campaign
 
 BUREAU_ROLES = ("leader", "inspector", "region_admin")
-MAX_DUE_HOURS = 24 * 14
 
 
 def _local(value: datetime | None) -> str:
     return clock.local_text(value)
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+def chosen_campaign() -> Campaign | None:
+    """The campaign asked for (?campaign=id, 404 if not visible), else the one begun latest."""
+    campaigns = visible_campaigns(db.session)
+    wanted = int_arg("campaign", source=request.values)
+    chosen = next((c for c in campaigns if c.id == wanted), None)
+    if wanted is not None and chosen is None:
+        abort(404)
+    return chosen or default_campaign(campaigns, clock.now())
+
+
+def chosen_week(weeks: list[date], default: date) -> date:
+    """The week asked for (?week=2026-W05) among `weeks`, else `default`; a bad one is a message."""
+    code = request.args.get("week")
+    if code:
+        try:
+            week = periods.parse_week(code)
+        except periods.PeriodError as error:
+            flash(str(error), "error")
+        else:
+            if week in weeks:
+                return week
+            flash(f"{periods.week_label(week)}不在本活动已开始的周次中。", "error")
+    return default
 
 
 HELPERS = SimpleNamespace(
     local=_local,
-    pct=_pct,
+    pct=percent,
+    week_short=periods.week_short,
+    moment=periods.moment_text,
     week_label=periods.week_label,
     week_code=periods.week_code,
     status_labels=STATUS_LABELS,
@@ -81,13 +104,7 @@ class ProgressView(PageView):
     roles = BUREAU_ROLES + ("school_admin",)
 
     def _campaign(self) -> Campaign | None:
-        """The campaign asked for (?campaign=id), else the latest one the user can see."""
-        campaigns = visible_campaigns(db.session)
-        wanted = int_arg("campaign", source=request.values)
-        chosen = next((c for c in campaigns if c.id == wanted), None)
-        if wanted is not None and chosen is None:
-            abort(404)
-        return chosen or (campaigns[0] if campaigns else None)
+        return chosen_campaign()
 
     def _render(self, template: str, **context):
         return self.render(template, fmt=HELPERS, **context)
@@ -104,32 +121,13 @@ class ProgressView(PageView):
         return self._bureau_page(campaign, campaigns, now)
 
     def _school_page(self, campaign: Campaign, campaigns: list[Campaign], now: datetime):
-        query = (
-            select(ExpectedReport.week_start, WeeklyReport)
-            .outerjoin(WeeklyReport, report_of_expected())
-            .where(ExpectedReport.school_id == current_user.school_id, ExpectedReport.campaign_id == campaign.id)
-            .order_by(ExpectedReport.week_start.desc())
-        )
-        rows = list(db.session.execute(query))
-        # A begun week not recorded yet (the Monday job has not run) is due all the same.
-        rows[:0] = [
-            (week, None)
-            for week in reversed(unopened_weeks(db.session, campaign, now))
-            if expects_report(db.session, current_user.school_id, campaign, week)
-        ]
-        history = [
-            SimpleNamespace(
-                week=week, report=report, deadline=week_deadline(campaign, week), status=report_status(report)
-            )
-            for week, report in rows
-        ]
-        due = [row for row in history if row.status in ("missing", "returned")]
+        history = school_weeks(db.session, current_user.school_id, campaign, now)
         return self._render(
             "progress/school.html",
             campaign=campaign,
             campaigns=campaigns,
             history=history,
-            due=due,
+            due=[row for row in history if row.owed],
             now=now,
             current=periods.current_week(now),
         )
@@ -145,19 +143,9 @@ class ProgressView(PageView):
         return region
 
     def _week(self, campaign: Campaign, weeks: list[date], now: datetime) -> date:
-        """The week asked for (?week=2026-W05), else the latest whose deadline has passed."""
-        code = request.args.get("week")
-        if code:
-            try:
-                week = periods.parse_week(code)
-            except periods.PeriodError as error:
-                flash(str(error), "error")
-            else:
-                if week in weeks:
-                    return week
-                flash(f"{periods.week_label(week)}不在本活动已开始的周次中。", "error")
+        """The week asked for, else the latest whose deadline has passed."""
         past = closed_weeks(campaign, now)
-        return past[-1] if past else weeks[-1]
+        return chosen_week(weeks, past[-1] if past else weeks[-1])
 
     def _trail(self, region: Region) -> list[Region]:
         """The regions from the user's own down to `region`, for the breadcrumb."""
@@ -176,6 +164,8 @@ class ProgressView(PageView):
         rows = breakdown(db.session, campaign.id, week, scope, region)
         statuses = school_statuses(db.session, campaign.id, week, scope, region)
         due = week_deadline(campaign, week)
+        closed = closed_weeks(campaign, now)  # a week still open is not 0 %
+        trend_rows = [r for r in trend(db.session, campaign.id, scope, region) if r.key in closed]
         return self._render(
             "progress/bureau.html",
             campaign=campaign,
@@ -193,8 +183,9 @@ class ProgressView(PageView):
             overdue=periods.hours_overdue(due, now),
             now=now,
             week_open=is_open(db.session, campaign, week),
-            chart=[r for r in trend(db.session, campaign.id, scope, region) if r.key in closed_weeks(campaign, now)],
-        )  # a week still open is not 0 %
+            trend=trend_rows,
+            chart=rate_lines(trend_rows),
+        )
 
     @expose("/export.xlsx")
     def export(self):
@@ -207,7 +198,7 @@ class ProgressView(PageView):
             abort(404)
         region, week = self._region(), self._week(campaign, weeks, now)
         sheets = week_sheets(db.session, campaign, week, current_scope(db.session), region)
-        export = Export(f"周调度{periods.week_label(week)}", place_name(region), as_of=now)
+        export = Export(f"周调度{periods.week_name(week)}", place_name(region), as_of=now)
         return xlsx_response(export, sheets)
 
     @expose("/form", methods=("GET", "POST"))
@@ -331,67 +322,10 @@ class ProgressView(PageView):
         return redirect(get_redirect_target() or url_for(".index", campaign=campaign.id))
 
 
-class DueView(PageView):
-    """催报提醒: reports due within N hours and not yet submitted, by county."""
-
-    roles = BUREAU_ROLES
-
-    @expose("/")
-    def index(self):
-        hours = parse_int(request.values.get("hours", ""), 1, MAX_DUE_HOURS)
-        if hours is None:
-            if "hours" in request.args:
-                flash(f"小时数应为 1 到 {MAX_DUE_HOURS} 之间的整数，已按 24 小时显示。", "error")
-            hours = 24
-        now = clock.now()
-        groups = due_within(db.session, now, hours, current_scope(db.session))
-        unopened = [
-            c for c in visible_campaigns(db.session) if periods.current_week(now) in unopened_weeks(db.session, c, now)
-        ]
-        return self.render("progress/due.html", groups=groups, hours=hours, now=now, fmt=HELPERS, unopened=unopened)
-
-
 def register(admin: Admin) -> None:
     """Add the weekly-report views to the console."""
+    from bureau.admin.progress_due import DueView, ReviewQueueView
+
     admin.add_view(ProgressView(name="周调度", category="周调度", endpoint="progress"))
     admin.add_view(DueView(name="催报提醒", category="周调度", endpoint="progress_due"))
-
-
-@home_todo
-def _report_todos() -> list[Todo]:
-    """This week's report for a school; last week's missing schools for the bureau."""
-    now, todos = clock.now(), []
-    scope = current_scope(db.session)
-    for campaign in visible_campaigns(db.session):
-        weeks = opened_weeks(campaign, now)
-        if not weeks:
-            continue
-        if current_user.role == "school_admin":
-            week = weeks[-1]
-            if not expects_report(db.session, current_user.school_id, campaign, week):
-                continue
-            status = report_status(find_report(db.session, current_user.school_id, campaign.id, week))
-            due = week_deadline(campaign, week)
-            if status in ("missing", "returned"):
-                what = "被退回，请修改后重新提交" if status == "returned" else f"未提交，截止 {_local(due)}"
-                todos.append(
-                    Todo(
-                        f"{campaign.name}：{periods.week_label(week)}周调度{what}",
-                        url_for("progress.form", campaign=campaign.id, week=periods.week_code(week)),
-                        urgent=due - now < timedelta(hours=24),
-                    )
-                )
-        elif current_user.role in BUREAU_ROLES:
-            past = closed_weeks(campaign, now)
-            if not past:
-                continue
-            region = db.session.get(Region, current_user.region_id)
-            missing = total(breakdown(db.session, campaign.id, past[-1], scope, region), region.name).missing
-            if missing:
-                todos.append(
-                    Todo(
-                        f"{campaign.name}：{periods.week_label(past[-1])}有 {missing} 所学校未提交周调度",
-                        url_for("progress.index", campaign=campaign.id, week=periods.week_code(past[-1])),
-                    )
-                )
-    return todos
+    admin.add_view(ReviewQueueView(name="待审核周报", category="周调度", endpoint="progress_review"))

@@ -1,4 +1,5 @@
-"""The leadership workbook of one week: a summary row per county, then a sheet per county."""
+"""The leadership workbook of one week (a summary row per county, then a sheet per county), and the
+催报 list. Counts are integer columns, rates fractions shown as percentages."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bureau.exports.xlsx import Column, Sheet
 from bureau.progress import periods
 from bureau.progress.figures import FIGURES
 from bureau.progress.rates import SchoolStatus, breakdown, school_statuses, total
+from bureau.progress.reminders import Reminder
 from bureau.progress.service import FIELDS, STATUS_LABELS
 from bureau.tenants.models import Region
 from bureau.tenants.scope import Scope
@@ -29,8 +31,18 @@ SUMMARY_COLUMNS = [
 ]
 
 
+def _figure_kind(key: str) -> str:
+    """A figure stored in percent (coverage_pct: 62.5) is a rate; every other figure is a count."""
+    return "percent" if FIGURES[key].unit == "%" else "int"
+
+
+def _figure_value(key: str, figures: dict):
+    value = figures.get(key)
+    return value / 100 if value is not None and _figure_kind(key) == "percent" else value
+
+
 def _school_columns() -> list[Column]:
-    figures = [Column(f"{fig.label}{'（%）' if fig.unit == '%' else ''}", "number") for fig in FIGURES.values()]
+    figures = [Column(fig.label, _figure_kind(key)) for key, fig in FIGURES.items()]
     text = [
         Column(label, width=40 if key in ("progress", "problems", "next_plan") else None)
         for key, label in FIELDS.items()
@@ -55,7 +67,7 @@ def _school_row(row: SchoolStatus) -> list:
         STATUS_LABELS[row.status],
         report.first_submitted_at if report else None,
         report.submitted_at if report else None,
-        *[figures.get(key) for key in FIGURES],
+        *[_figure_value(key, figures) for key in FIGURES],
         *text,
         report.return_reason if report else None,
     ]
@@ -85,3 +97,29 @@ def week_sheets(
         name = name if name not in used else f"{name}{len(used)}"
         used.add(name)
         yield Sheet(name, _school_columns(), (_school_row(row) for row in rows), title=f"{rows[0].county} {title}")
+
+
+def reminder_sheet(reminder: Reminder) -> Sheet:
+    """The 催报 list: every school that owes, by county, those overdue from earlier weeks first."""
+    week = periods.week_short(reminder.week)
+    columns = [
+        Column("县(市、区)"),
+        Column("学校"),
+        Column("联系人及电话"),
+        Column(f"{week}状态"),
+        Column("往周逾期未报（周）", "int"),
+        Column("逾期周次"),
+    ]
+    rows = (
+        [
+            county.county,
+            owing.school,
+            owing.contact,
+            owing.this_week_text,
+            owing.earlier.weeks if owing.earlier else 0,
+            owing.earlier.weeks_text if owing.earlier else "",
+        ]
+        for county in reminder.counties
+        for owing in county.schools
+    )
+    return Sheet("催报名单", columns, rows, title=f"{reminder.campaign} {periods.week_label(reminder.week)} 催报名单")

@@ -107,4 +107,5 @@ def _coverage_pct(session: Session, school_id: int, period: Period) -> float:
     """Share of active students with at least one family visit this term by the week's Sunday."""
     term = session.get(Term, period.term_id)
     rows = coverage_rows(session, Scope("school", school_id), term, "school", period.week_end)
-    return round(100 * rows[0].coverage, 1) if rows else 0.0
+    coverage = rows[0].coverage if rows else None  # None: the school has no roster yet
+    return round(100 * coverage, 1) if coverage is not None else 0.0

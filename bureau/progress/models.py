@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bureau.db_types import UTCDateTime
 from bureau.extensions import db
+from bureau.progress import periods
 from bureau.tenants.models import TenantOwned
 from bureau.visits.models import Campaign
 
@@ -49,7 +50,7 @@ class ReportWeek(db.Model):
     __table_args__ = (UniqueConstraint("campaign_id", "week_start", name="uq_report_week_campaign_week"),)
 
     def __str__(self) -> str:
-        return f"{self.campaign} {self.week_start:%Y-%m-%d}起的一周"
+        return f"{self.campaign} {periods.week_label(self.week_start)}"
 
 
 class ExpectedReport(TenantOwned, db.Model):
@@ -69,7 +70,7 @@ class ExpectedReport(TenantOwned, db.Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.school} {self.week_start:%Y-%m-%d}起的一周应报"
+        return f"{self.school} {periods.week_label(self.week_start)}应报"
 
 
 class WeeklyReport(TenantOwned, db.Model):
@@ -108,7 +109,7 @@ class WeeklyReport(TenantOwned, db.Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.school} {self.week_start}"
+        return f"{self.school} {periods.week_label(self.week_start)}周调度"
 
 
 class WeeklyReportVersion(TenantOwned, db.Model):

@@ -32,7 +32,8 @@ def current_week(now: datetime) -> date:
 
 
 def week_code(week_start: date) -> str:
-    """`2026-W53`: ISO year and week number (the ISO year may differ from the calendar year)."""
+    """`2026-W53`: ISO year and week number (the ISO year may differ from the calendar year).
+    The code names a week in URLs and forms only; people read `week_label`."""
     year, week, _ = week_start.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -48,11 +49,32 @@ def parse_week(code: str) -> date:
         raise PeriodError(f"{code} 不是有效的周次") from None
 
 
-def week_label(week_start: date) -> str:
-    """`2026年第53周（12-28至01-03）`."""
+def week_name(week_start: date) -> str:
+    """`2026年第47周`: the ISO year and week as people here write it (in file names, titles)."""
     year, week, _ = week_start.isocalendar()
+    return f"{year}年第{week}周"
+
+
+def week_short(week_start: date) -> str:
+    """`第47周`: where the year goes without saying (a chart's axis, a reminder's text)."""
+    return f"第{week_start.isocalendar()[1]}周"
+
+
+def week_label(week_start: date) -> str:
+    """`2026年第47周（11月16日—11月22日）`: the name and the dates it covers, shown on pages."""
     end = week_start + timedelta(days=6)
-    return f"{year}年第{week}周（{week_start:%m-%d}至{end:%m-%d}）"
+    return f"{week_name(week_start)}（{day_text(week_start)}—{day_text(end)}）"
+
+
+def day_text(day: date) -> str:
+    """`11月16日`."""
+    return f"{day.month}月{day.day}日"
+
+
+def moment_text(instant: datetime) -> str:
+    """`12月3日 17:00`: an instant in Beijing time, as a reminder or a deadline reads it."""
+    local = clock.local(instant)
+    return f"{day_text(local.date())} {local:%H:%M}"
 
 
 def deadline(week_start: date, weekday: int, local_time: time) -> datetime:

@@ -58,7 +58,7 @@ def child_level(region: Region) -> str:
     return {"province": "city", "city": "county"}.get(region.kind, "school")
 
 
-def _region_clause(region: Region | None) -> ColumnElement[bool]:
+def region_clause(region: Region | None) -> ColumnElement[bool]:
     """Expected rows of a region, by the county and city recorded when the week opened."""
     if region is None or region.kind == "province":
         return true()
@@ -67,7 +67,7 @@ def _region_clause(region: Region | None) -> ColumnElement[bool]:
     return ExpectedReport.county_id == region.id
 
 
-def _in_scope(scope: Scope | None) -> ColumnElement[bool]:
+def in_scope(scope: Scope | None) -> ColumnElement[bool]:
     """Expected rows a user may see (the CLI, with no user, sees all)."""
     return true() if scope is None else scope.school_clause(ExpectedReport.school_id)
 
@@ -79,7 +79,7 @@ def _counted(campaign_id: int, scope: Scope | None, region: Region | None, *colu
         select(*columns, func.count(ExpectedReport.id), func.count(WeeklyReport.first_submitted_at), on_time)
         .select_from(ExpectedReport)
         .outerjoin(WeeklyReport, report_of_expected())
-        .where(ExpectedReport.campaign_id == campaign_id, _in_scope(scope), _region_clause(region))
+        .where(ExpectedReport.campaign_id == campaign_id, in_scope(scope), region_clause(region))
     )
     return explicitly_scoped(query, scope)  # the rest of the query only joins on these rows
 
@@ -167,8 +167,8 @@ def school_statuses(
         .where(
             ExpectedReport.campaign_id == campaign_id,
             ExpectedReport.week_start == week_start,
-            _in_scope(scope),
-            _region_clause(region),
+            in_scope(scope),
+            region_clause(region),
         )
         .order_by(county, ExpectedReport.county_id, School.name)
     )
