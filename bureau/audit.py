@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, insert, inspect, or_
@@ -13,12 +14,53 @@ from bureau import clock
 from bureau.db_types import UTCDateTime
 from bureau.extensions import db
 from bureau.tenants.guard import read_rule
-from bureau.tenants.models import LoginAttempt, Region, School, User
+from bureau.tenants.models import LoginAttempt, LoginLock, Region, School, User
 from bureau.tenants.scope import Scope
 
 ACTOR_KEY = "bureau.actor"
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 SECRET_COLUMNS = {"password_hash", "session_token"}
+
+
+@dataclass
+class TableLabels:
+    """How the audit log names a table in Chinese: its rows (家访记录), its fields (状态) and their
+    stored values (pending → 待审核); `page` is the page of one row, as (endpoint, id argument)."""
+
+    name: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict] = field(default_factory=dict)
+    page: tuple[str, str] | None = None
+
+
+# table → its labels: the one mapping the audit log reads. The console's own lists and forms fill it
+# first (bureau.admin.audit); each domain adds what no console list shows, with `label_table`.
+LABELS: dict[str, TableLabels] = {}
+
+
+def label_table(
+    table: str,
+    name: str = "",
+    fields: dict[str, str] | None = None,
+    values: dict[str, dict] | None = None,
+    page: tuple[str, str] | None = None,
+) -> TableLabels:
+    """Add a domain's names to a table's labels, keeping any already given; the console's own labels
+    (learnt by bureau.admin.audit) replace them, so a field reads in the log as in its list."""
+    labels = LABELS.setdefault(table, TableLabels())
+    labels.name = labels.name or name
+    labels.page = labels.page or page
+    for key, text in (fields or {}).items():
+        labels.fields.setdefault(key, text)
+    for key, choices in (values or {}).items():
+        labels.values.setdefault(key, dict(choices))
+    return labels
+
+
+def table_label(table: str) -> str:
+    """家访记录 for `visit`: the Chinese name of a table's rows (the raw name if none was given)."""
+    labels = LABELS.get(table)
+    return labels.name if labels is not None and labels.name else table
 
 
 class AuditLog(db.Model):
@@ -42,7 +84,8 @@ class AuditLog(db.Model):
     )
 
     def __str__(self) -> str:
-        return f"{ACTIONS.get(self.action, self.action)} {self.table_name} #{self.row_id}"
+        number = f" #{self.row_id}" if self.row_id is not None else ""
+        return f"{ACTIONS.get(self.action, self.action)}{table_label(self.table_name)}{number}"
 
 
 @read_rule
@@ -108,7 +151,15 @@ def _changes(obj, action: str) -> dict:
 
 
 def _audited(obj) -> bool:
-    return isinstance(obj, db.Model) and not isinstance(obj, AuditLog | LoginAttempt)
+    """A domain row; not the log itself, nor the sign-in throttle's bookkeeping."""
+    return isinstance(obj, db.Model) and not isinstance(obj, AuditLog | LoginAttempt | LoginLock)
+
+
+def _row_id(obj) -> int | None:
+    """The row's number, known after the flush also for a row just inserted (whose identity is not yet set)."""
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return key[0] if len(key) == 1 and isinstance(key[0], int) else None
 
 
 def write_audit(session: Session) -> None:
@@ -135,7 +186,7 @@ def write_audit(session: Session) -> None:
                     "actor_name": actor_name,
                     "action": action,
                     "table_name": obj.__tablename__,
-                    "row_id": inspect(obj).identity[0] if inspect(obj).identity else None,
+                    "row_id": _row_id(obj),
                     "school_id": school_id,
                     "region_id": region_id,
                     "reason": reason,

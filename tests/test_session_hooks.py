@@ -15,9 +15,12 @@ from bureau.tenants.scope import scope_for_user
 
 
 def _audit_rows(table: str, row_id: int) -> int:
+    """The row's audited updates (its insert, by the world's build, is numbered too)."""
     with Session(db.engine) as fresh:
         return fresh.scalar(
-            select(func.count(AuditLog.id)).where(AuditLog.table_name == table, AuditLog.row_id == row_id)
+            select(func.count(AuditLog.id)).where(
+                AuditLog.table_name == table, AuditLog.row_id == row_id, AuditLog.action == "update"
+            )
         )
 
 

@@ -10,7 +10,8 @@ from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
 
 from bureau import clock
-from bureau.admin.base import HomeView, ScopedModelView
+from bureau.admin.base import ScopedModelView
+from bureau.admin.home import HomeView
 from bureau.extensions import db
 
 
@@ -23,8 +24,15 @@ ScopedModelView.column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: _
 ScopedModelView.column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, datetime: _local_time}
 
 
+def _favicon(app: Flask) -> None:
+    """The site's icon (static/favicon.ico; the pages link the SVG too), also where browsers ask
+    for it without a link: /favicon.ico, before sign-in and on error pages."""
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
+
+
 def init_admin(app: Flask) -> Admin:
-    from bureau.admin.org import AuditLogView, OrgImportView, RegionView, SchoolView, UserView
+    from bureau.admin.audit import AuditLogView
+    from bureau.admin.org import OrgImportView, RegionView, SchoolView, UserView
     from bureau.admin.progress import register as register_progress
     from bureau.admin.visits import register as register_visits
     from bureau.audit import AuditLog
@@ -45,4 +53,5 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserView(User, db.session, name="用户", category="系统", endpoint="user"))
     admin.add_view(AuditLogView(AuditLog, db.session, name="操作日志", category="系统", endpoint="audit"))
     app.extensions["bureau_admin"] = admin
+    _favicon(app)
     return admin

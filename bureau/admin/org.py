@@ -1,17 +1,12 @@
-"""Console views for regions, schools, users, the audit log and the org-sheet upload."""
+"""Console views for regions, schools, users and the org-sheet upload (the audit log: admin/audit.py)."""
 
 from __future__ import annotations
 
-import json
-
 from flask_admin.actions import action
-from flask_login import current_user
-from markupsafe import Markup
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from bureau.admin.base import CappedAjaxLoader, ReadOnlyView, ScopedModelView, SheetImportView, set_active_rows, yes_no
-from bureau.audit import ACTIONS, AuditLog
+from bureau.admin.base import CappedAjaxLoader, ScopedModelView, SheetImportView, set_active_rows, yes_no
 from bureau.extensions import db
 from bureau.tenants.guard import current_scope
 from bureau.tenants.models import REGION_KINDS, ROLES, STAGES, Region, School, User
@@ -24,7 +19,6 @@ from bureau.tenants.users import (
     set_active,
     user_write_error,
 )
-from bureau.visits.privacy import shown_changes
 
 
 class RegionView(ScopedModelView):
@@ -165,38 +159,6 @@ class UserView(ScopedModelView):
         set_active_rows(
             User, ids, active, "个账号", lambda user, on: set_active(db.session, user, on, current_scope(db.session))
         )
-
-
-def _changes(view, context, model: AuditLog, name):
-    changes = shown_changes(
-        model.table_name, model.changes or {}, current_user.role, current_scope(db.session), model.school_id
-    )
-    rows = "".join(
-        f"<tr><td>{Markup.escape(k)}</td><td>{Markup.escape(json.dumps(v[0], ensure_ascii=False))}"
-        f"</td><td>{Markup.escape(json.dumps(v[1], ensure_ascii=False))}</td></tr>"
-        for k, v in changes.items()
-    )
-    return Markup(f'<table class="table table-sm"><tr><th>字段</th><th>修改前</th><th>修改后</th></tr>{rows}</table>')
-
-
-class AuditLogView(ReadOnlyView):
-    roles = ("leader", "inspector", "region_admin", "school_admin")
-    column_list = ("at", "actor_name", "action", "table_name", "row_id", "school", "reason")
-    column_details_list = ("at", "actor_name", "action", "table_name", "row_id", "school", "reason", "changes")
-    column_labels = {
-        "at": "时间",
-        "actor_name": "操作人",
-        "action": "操作",
-        "table_name": "数据表",
-        "row_id": "记录编号",
-        "school": "学校",
-        "reason": "原因",
-        "changes": "变更内容",
-    }
-    column_choices = {"action": list(ACTIONS.items())}
-    column_filters = ("action", "table_name", "actor_name")
-    column_formatters = {"changes": _changes}
-    column_default_sort = ("id", True)
 
 
 class OrgImportView(SheetImportView):

@@ -20,6 +20,7 @@ from bureau.admin.base import (
     request_scope,
     yes_no,
 )
+from bureau.admin.login_slips import slips_response
 from bureau.extensions import db
 from bureau.params import ids_of
 from bureau.visits.assignments import AssignmentError, hand_over, without_responsible
@@ -65,18 +66,21 @@ class StaffView(ScopedModelView):
     form_overrides = {"position": SelectField}
     form_args = {"position": {"choices": [(p, p) for p in POSITIONS], "label": "岗位"}}
 
-    @action("create_logins", "创建教师账号", "为所选教职工创建教师登录账号？初始密码只显示一次，首次登录须修改。")
+    @action(
+        "create_logins",
+        "创建教师账号",
+        "为所选教职工创建教师登录账号？将生成账号通知单（初始密码只显示一次，首次登录须修改）。",
+    )
     def create_logins(self, ids):
+        """The slip sheet is this POST's own answer: the passwords are never kept to show later."""
         staff = db.session.scalars(select(Staff).where(Staff.id.in_(ids_of(ids)))).all()
         created = create_teacher_logins(db.session, staff, request_scope())  # a refusal: see handle_action
         if created:
-            flash(
-                "已创建教师账号（请转告本人，首次登录须修改密码）："
-                + "；".join(f"{n.staff.name}：{n.username} / {n.password}" for n in created),
-                "success",
-            )
-        else:
-            flash("所选教职工都已有账号。", "info")
+            return slips_response(self, created, already=len(staff) - len(created))
+        flash(
+            "所选教职工都已有账号，未创建新账号。初始密码只在创建时显示一次；如有遗忘，请在「用户」中重置密码。", "info"
+        )
+        return None
 
 
 def _guardian_phone(view, context, model: Student, name):

@@ -15,7 +15,8 @@ from bureau.visits.models import Staff
 
 @dataclass(frozen=True)
 class NewLogin:
-    """A login just made for a staff member; the password is shown once and never stored."""
+    """A login just made for a staff member. The password is only in this object and in the response
+    that shows it (the slip sheet): never stored, logged, or put in the session cookie."""
 
     staff: Staff
     username: str
@@ -27,9 +28,14 @@ def teacher_username(staff: Staff) -> str:
     return f"{staff.school.code}-{staff.id}"
 
 
+# Letters and digits that cannot be mistaken for one another on a printed slip (no 0/O, 1/l/I, -/_).
+SLIP_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+PASSWORD_LENGTH = 12
+
+
 def initial_password() -> str:
-    """A one-time password, changed at the first sign-in (11 characters, ~64 random bits)."""
-    return secrets.token_urlsafe(8)
+    """A one-time password for the slip, changed at the first sign-in (12 characters, ~69 random bits)."""
+    return "".join(secrets.choice(SLIP_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
 def create_teacher_logins(session: Session, staff: list[Staff], actor_scope: Scope | None) -> list[NewLogin]:
