@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bureau.tenants.guard import scoped
 from bureau.tenants.models import Region, School, User
 from bureau.tenants.scope import Scope, scope_for_user
 from bureau.tenants.users import (
@@ -67,6 +68,21 @@ def test_a_new_user_is_active_named_by_username_and_free_to_keep_the_password(se
 def test_a_blank_username_is_refused_with_a_message(session, world):
     with pytest.raises(UserError, match="^用户名不能为空$"):
         create_user(session, username="  ", password="secret-pass", role="teacher", node=world.schools["a1x"])
+
+
+def test_a_username_taken_in_another_school_is_refused_by_name(session, world):
+    """The actor cannot see the other school's user, but the name is taken province-wide."""
+    scope = _scope(world, "school_admin_a1y")
+    with scoped(session, scope), pytest.raises(UserError, match="^用户名「teacher_a1x」已被使用$"):
+        create_user(
+            session,
+            username="teacher_a1x",
+            password="secret-pass",
+            role="teacher",
+            node=world.schools["a1y"],
+            actor=world.users["school_admin_a1y"],
+            actor_scope=scope,
+        )
 
 
 def test_creating_a_user_one_may_not_manage_says_why(session, world):

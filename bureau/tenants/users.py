@@ -88,7 +88,10 @@ def create_user(
     if error:
         raise UserError(error)
     check_password_rule(password)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    # Usernames are unique across the province: read the plain table, which the guard does not
+    # filter, so a name taken in another school is refused by name, not by the database.
+    users = User.__table__
+    if session.scalar(select(users.c.id).where(users.c.username == username)) is not None:
         raise UserError(f"用户名「{username}」已被使用")
     user = User(
         username=username,
