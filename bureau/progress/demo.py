@@ -44,6 +44,9 @@ HABIT = {
 DRAFT_SCHOOL = "99010201"  # the demo school admin's: this week's report saved, not yet submitted
 # county code → username of who reviews its schools' reports; the province admin the rest.
 REVIEWERS = {"990102": "county_admin", "990121": "inspector"}
+# Hours each reviewer takes: the county at once, the city within three days, the province at the
+# end of the following week — so on any day the latest week of some schools waits for review.
+REVIEW_HOURS = {"county_admin": (3, 30), "inspector": (10, 72), "province_admin": (170, 200)}
 RETURN_REASONS = (
     "请补充本周留守儿童家庭的走访情况。",
     "本周家访数与平台记录不一致，请核实后重新提交。",
@@ -130,8 +133,9 @@ def _report(session, rng, campaign, school, week, now, users, contact) -> tuple[
     submitted_by = users.get(f"admin_{school.code}") or users.get("school_admin")
     report = text | {"first_submitted_at": at, "submitted_at": at, "on_time": periods.is_on_time(at, due)}
     versions = [_version(text, 1, at, submitted_by)]
-    reviewer = users[REVIEWERS.get(school.county.code, "province_admin")]
-    decided = periods.to_the_second(at + timedelta(hours=rng.uniform(3, 50)))
+    who = REVIEWERS.get(school.county.code, "province_admin")
+    reviewer = users[who]
+    decided = periods.to_the_second(at + timedelta(hours=rng.uniform(*REVIEW_HOURS[who])))
     if decided > now:
         return report | {"state": "submitted"}, versions
     if rng.random() >= RETURNED[HABIT.get(school.code, "average")]:
