@@ -24,8 +24,13 @@
   showChosenKind();
 
   var first = form.querySelector('#form-refusal, .is-invalid, .field-errors');
-  if (first) {
+  function openAtFirstError() {
     first.scrollIntoView({block: 'center'});
     first.focus({preventScroll: true});
+  }
+  if (first) {
+    openAtFirstError();
+    // Styles and fonts still loading move the field: scroll to it again once the page is laid out.
+    window.addEventListener('load', openAtFirstError);
   }
 })();

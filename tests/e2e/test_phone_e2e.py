@@ -206,6 +206,7 @@ def test_a_refused_visit_form_opens_at_the_first_error_and_asks_for_the_photo_ag
     phone.check("input[name=no_gifts]")
     phone.click("#submit-visit")
     phone.wait_for_selector("#household_size-errors")
+    phone.wait_for_load_state("load")
 
     error = phone.locator("#household_size-errors").bounding_box()
     assert phone.evaluate("window.scrollY") > 0  # the field is below the first screen
