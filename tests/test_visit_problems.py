@@ -239,3 +239,18 @@ def test_the_records_export_of_a_county_has_as_many_rows_as_its_records_and_mask
     assert len(data) == figures.visits == 4
     assert {r[0] for r in data} == {"甲一区实验小学", "甲一区第二小学"}
     assert {r[7] for r in data} == {"138****0000", "138****0001", "138****0003"}
+
+
+def test_the_coverage_drill_down_leads_to_every_counted_record_of_the_unit(world, reported, login_as):
+    """From a school's coverage (drilled by a county admin) to its records, each to its record page:
+    a1x's three counted visits, newest first; the returned one and other schools' are absent."""
+    v, school = reported["v"], world.schools["a1x"].id
+    with clock.frozen_at(NOW):
+        client = login_as("admin_a1")
+        coverage = client.get(f"/admin/coverage/?level=grade&school={school}").get_data(as_text=True)
+        assert f"/admin/problems/?kind=all&amp;school={school}" in coverage
+        page = client.get(f"/admin/problems/?kind=all&school={school}").get_data(as_text=True)
+        outside = login_as("school_admin_a1y").get(f"/admin/problems/?kind=all&school={school}")
+    assert _ids(page) == [v["clean"].id, v["one"].id, v["two"].id]
+    assert "家访记录" in page and f"/admin/visit/review/?id={v['clean'].id}" in page
+    assert _ids(outside.get_data(as_text=True)) == []

@@ -15,7 +15,7 @@ from bureau.params import int_arg
 from bureau.visits.coverage import current_term
 from bureau.visits.models import Term
 from bureau.visits.problems import PROBLEM_QUESTIONS, raised
-from bureau.visits.record_lists import problem_visits
+from bureau.visits.record_lists import ALL_RECORDS, problem_visits
 
 PAGE_SIZE = 50
 
@@ -28,7 +28,7 @@ class ProblemView(PageView):
     @expose("/")
     def index(self):
         kind = request.args.get("kind") or None
-        if kind is not None and kind not in PROBLEM_QUESTIONS:
+        if kind is not None and kind not in PROBLEM_QUESTIONS and kind != ALL_RECORDS:
             abort(404)
         terms = db.session.scalars(select(Term).order_by(Term.start_date.desc())).all()
         chosen = int_arg("term")
@@ -47,6 +47,7 @@ class ProblemView(PageView):
             terms=terms,
             kind=kind,
             kinds=PROBLEM_QUESTIONS,
+            all_records=kind == ALL_RECORDS,
             rows=visits[:PAGE_SIZE],
             page=page,
             has_next=len(visits) > PAGE_SIZE,

@@ -76,10 +76,15 @@ def visit_records(scope: Scope, term: Term, today: date, within: dict[str, int] 
     return explicitly_scoped(stmt, scope)
 
 
+ALL_RECORDS = "all"  # the `kind` of problem_visits that lists every counted record of the unit
+
+
 def problem_visits(term: Term, today: date, kind: str | None = None, within: dict[str, int] | None = None) -> Select:
     """问题反映: the counted visits of the term whose family reported a problem (of question `kind`,
-    a key of PROBLEM_QUESTIONS, or any), newest first, with the school's name. An ORM statement:
-    the tenant guard scopes it like every console list."""
-    reported = raised_one(kind) if kind in PROBLEM_QUESTIONS else raised_clause()
+    a key of PROBLEM_QUESTIONS, or any), newest first, with the school's name; with
+    `kind=ALL_RECORDS`, every counted visit of the unit (where the coverage drill-down leads). An ORM
+    statement: the tenant guard scopes it like every console list."""
     stmt = _counted(select(Visit, School.name.label("school")), term, today, within or {})
-    return stmt.where(reported).order_by(Visit.visited_on.desc(), Visit.id.desc())
+    if kind != ALL_RECORDS:
+        stmt = stmt.where(raised_one(kind) if kind in PROBLEM_QUESTIONS else raised_clause())
+    return stmt.order_by(Visit.visited_on.desc(), Visit.id.desc())
