@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from bureau import clock
 from bureau.admin.base import ALL_ROLES, RoleAccess, current_todos, request_scope
 from bureau.admin.charts import BarChart, LineChart, coverage_bars, percent, rate_lines
+from bureau.admin.visits import visit_list_url
 from bureau.extensions import db
 from bureau.progress import periods
 from bureau.progress.overdue import awaiting_review, overdue_count, school_weeks
@@ -53,20 +54,6 @@ class Home:
     bars_caption: str = ""
     lines: LineChart | None = None
     lines_caption: str = ""
-
-
-def _view(endpoint: str):
-    return next(v for v in current_app.extensions["bureau_admin"]._views if v.endpoint == endpoint)
-
-
-def filtered_list_url(endpoint: str, column: str, value: str) -> str:
-    """The console list of `endpoint` filtered to `column` equal to `value` (Flask-Admin names
-    its filters by position, so the position is looked up rather than written down)."""
-    view = _view(endpoint)
-    for arg, (_, flt) in (view._filter_args or {}).items():
-        if getattr(flt.column, "key", None) == column and type(flt).__name__ == "FilterEqual":
-            return url_for(f"{endpoint}.index_view", **{f"flt0_{arg}": value})
-    return url_for(f"{endpoint}.index_view")
 
 
 def _change(now: float | None, before: float | None) -> str:
@@ -107,7 +94,7 @@ def _coverage(home: Home, scope: Scope, term: Term | None, today: date, unit: st
 
 def _visits(home: Home, scope: Scope) -> None:
     counts = review_counts(db.session, scope)
-    pending = _view("visit").pending_url()  # the review queue, the longest waiting first
+    pending = visit_list_url("pending")  # the review queue, the longest waiting first
     home.tiles += [
         Tile("pending", "待审核家访记录", f"{counts.pending} 条", "最早提交的排在前面", pending),
         Tile(
@@ -115,7 +102,7 @@ def _visits(home: Home, scope: Scope) -> None:
             "退回待改家访记录",
             f"{counts.returned} 条",
             "教师修改后重新提交",
-            filtered_list_url("visit", "status", "returned"),
+            visit_list_url("returned"),
         ),
     ]
 

@@ -152,12 +152,16 @@ class VisitView(ReadOnlyView):
             return self.can_review
         return super().is_action_allowed(name)
 
-    def pending_url(self) -> str:
-        """The records awaiting review, the longest waiting first (the order `next_pending` follows)."""
+    def status_url(self, status: str) -> str:
+        """The records in `status`, the longest waiting first (the order `next_pending` follows).
+        Flask-Admin names its filters by position, so the position is looked up."""
         index = self._filters.index(STATUS_IS)
         sort = [column for column, _ in self._list_columns].index("submitted_at")
-        status = {f"flt0_{self.get_filter_arg(index, STATUS_IS)}": "pending"}
-        return url_for(f"{self.endpoint}.index_view", sort=sort, **status)
+        chosen = {f"flt0_{self.get_filter_arg(index, STATUS_IS)}": status}
+        return url_for(f"{self.endpoint}.index_view", sort=sort, **chosen)
+
+    def pending_url(self) -> str:
+        return self.status_url("pending")
 
     @action("approve", "审核通过", "确定将勾选的家访记录全部审核通过吗？有一条不能通过则全部不通过。")
     def action_approve(self, ids):
@@ -245,11 +249,11 @@ def register(admin: Admin) -> None:
     admin.add_view(CampaignView(Campaign, db.session, name="活动", category=category, endpoint="campaign"))
 
 
-def pending_list_url() -> str:
-    """The list of the records awaiting review in the user's scope, the longest waiting first: where
-    "N 条家访记录待审核" leads, wherever it is shown."""
+def visit_list_url(status: str = "pending") -> str:
+    """The list of the records in `status` in the user's scope, the longest waiting first: where
+    "N 条家访记录待审核" (and 退回) leads, wherever it is shown."""
     view = next(v for v in current_app.extensions["bureau_admin"]._views if isinstance(v, VisitView))
-    return view.pending_url()
+    return view.status_url(status)
 
 
 @home_todo
@@ -259,7 +263,7 @@ def _visit_todos() -> list[Todo]:
     if role == "school_admin":
         pending = db.session.scalar(select(func.count(Visit.id)).where(Visit.status == "pending"))
         if pending:
-            todos.append(Todo(f"{pending} 条家访记录待审核", pending_list_url()))
+            todos.append(Todo(f"{pending} 条家访记录待审核", visit_list_url()))
         gaps = db.session.scalar(without_responsible(select(func.count(Student.id))))
         if gaps:
             todos.append(Todo(f"{gaps} 名学生尚未落实包保教师", url_for("assignment_gaps.index")))
