@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from bureau.extensions import db
 from bureau.tenants.guard import TenantViolation, explicitly_scoped, scoped
-from bureau.tenants.models import Region, School
+from bureau.tenants.models import Region, School, User
 from bureau.tenants.scope import Scope, scope_for_user
 from bureau.visits.models import SchoolClass
 from tests.factories import stored
@@ -25,6 +25,15 @@ def test_an_aliased_entity_is_scoped_like_the_entity(session, world):
     with scoped(session, _scope(world, "school_admin_a1x")):
         names = set(session.scalars(select(other.name)))
     assert names == {"甲一区实验小学"}
+
+
+def test_a_school_user_reads_only_its_own_schools_users_even_through_an_alias(session, world):
+    """No region user and no other school's user, whether read as User or as an alias of it."""
+    other = aliased(User)
+    with scoped(session, _scope(world, "school_admin_a1x")):
+        direct = set(session.scalars(select(User.username)))
+        through_alias = set(session.scalars(select(other.username)))
+    assert direct == through_alias == {"school_admin_a1x", "teacher_a1x"}
 
 
 def test_a_school_user_reads_only_the_regions_above_its_school(session, world):
