@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from bureau.tenants.models import Region, School, User
+
+
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the block, in order (query-count tests)."""
+    from bureau.extensions import db
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def statements_of(client, url: str) -> int:
+    """How many statements answering GET `url` takes (the answer must be 200)."""
+    with statements_sent() as sent:
+        status = client.get(url).status_code
+    assert status == 200
+    return len(sent)
+
 
 PASSWORD = "secret-pass"
 _HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow on purpose

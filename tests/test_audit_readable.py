@@ -8,13 +8,14 @@ import json
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 
 from bureau import clock
 from bureau.admin.audit import field_label, learn_console_labels
 from bureau.audit import set_actor, table_label
 from bureau.extensions import db
 from bureau.visits.models import SchoolClass, Student
+from tests.factories import statements_sent
 
 # 2026-11-20 08:30 UTC is 16:30 in Beijing.
 AT = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
@@ -152,18 +153,9 @@ def test_every_audited_table_and_field_has_a_chinese_name(app):
 
 
 def _statements(client, url: str) -> tuple[int, str]:
-    count = 0
-
-    def _count(*args):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
+    with statements_sent() as sent:
         body = client.get(url).get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
-    return count, body
+    return len(sent), body
 
 
 def _move_students(session, world, actors: list[str], times: int) -> None:

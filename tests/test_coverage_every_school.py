@@ -17,14 +17,12 @@ from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from bureau import clock
-from bureau.extensions import db
 from bureau.visits.coverage import coverage_rows, current_term, total
 from bureau.visits.models import Staff
 from tests.coverage_support import add_roster, add_visit
-from tests.factories import make_school
+from tests.factories import make_school, statements_of
 from tests.visits_support import scope_of
 
 TODAY = date(2026, 11, 20)
@@ -210,31 +208,17 @@ def test_the_ranking_page_marks_schools_without_a_roster_and_does_not_rank_them(
     assert unranked.count("未导入名册") == 3 and "甲二县第四小学" in unranked
 
 
-def _statements(client, url: str) -> int:
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_schools_without_a_roster_cost_no_statement_each(session, world, county_a2, login_as):
     client = login_as("admin_a")
     url = "/admin/coverage/?level=school"
     with clock.frozen_at(NOW):
-        before = _statements(client, url)
+        before = statements_of(client, url)
         for n in range(5):  # five more schools without a roster, one more with a roster
             make_school(session, f"A2N{n}", f"甲二县新校{n}", world.regions["a2"], stage="小学")
         school = make_school(session, "A2R", "甲二县有名册新校", world.regions["a2"])
         add_roster(session, school, 3, 1, world.extra["shown_term"])
         session.commit()
-        after = _statements(client, url)
+        after = statements_of(client, url)
         page = client.get(url).get_data(as_text=True)
     assert before == after, (before, after)
     assert "8 所学校未导入名册" in page and "甲二县新校4" in page

@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bureau import clock
@@ -18,7 +18,7 @@ from bureau.progress.rates import Rates
 from bureau.visits.coverage import CoverageRow
 from bureau.visits.models import SchoolClass, Staff, Student, Visit
 from tests import world_home
-from tests.factories import make_school
+from tests.factories import make_school, statements_of
 from tests.world_progress import beijing
 
 TILE = re.compile(
@@ -146,20 +146,6 @@ def test_weekly_lines_label_at_most_eight_weeks_the_latest_always():
     assert {p.ys for p in chart.points} == {(77.0, 109.5)}  # 50 % and 25 %
 
 
-def _statements(client, url: str) -> int:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def _grow(session, world) -> None:
     """Three more schools in county A1, each with 2 classes × 5 students, all visited."""
     for n in range(3):
@@ -190,9 +176,9 @@ def _grow(session, world) -> None:
 def test_a_home_page_runs_the_same_statements_with_more_schools(weeks, login_as, session, user):
     client = login_as(user)
     with clock.frozen_at(world_home.NOW):
-        before = _statements(client, "/admin/")
+        before = statements_of(client, "/admin/")
         _grow(session, weeks)
-        after = _statements(client, "/admin/")
+        after = statements_of(client, "/admin/")
     assert before == after, (before, after)
 
 

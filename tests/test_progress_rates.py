@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from bureau.extensions import db
 from bureau.progress.rates import breakdown, school_statuses, total, trend
 from bureau.progress.service import open_week, submit
 from bureau.tenants.models import School
 from bureau.tenants.scope import scope_for_user
-from tests.factories import make_school
+from tests.factories import make_school, statements_sent
 from tests.world_progress import FIELDS, WEEK, beijing
 
 
@@ -49,26 +47,12 @@ def test_a_county_user_sees_only_its_schools_even_when_asking_for_the_province(w
     assert [(s.school, s.status) for s in statuses] == [("甲一区实验小学", "on_time"), ("甲一区第二小学", "missing")]
 
 
-@contextmanager
-def _statements():
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def _city_figures(session, campaign, week, scope, city) -> int:
     """Statements for a city's week: rates by county, every school's status, the trend."""
     session.expire_all()
     campaign_id = campaign.id
     session.refresh(city)  # campaign and city loaded before counting
-    with _statements() as seen:
+    with statements_sent() as seen:
         breakdown(session, campaign_id, week, scope, city)
         school_statuses(session, campaign_id, week, scope, city)
         trend(session, campaign_id, scope, city)

@@ -4,15 +4,14 @@ Written to kill the mutants that survived `./scripts/mutants` on them."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bureau.extensions import db
 from bureau.tenants.guard import TenantViolation, explicitly_scoped, scoped
 from bureau.tenants.models import Region, School, User
 from bureau.tenants.scope import Scope, scope_for_user
 from bureau.visits.models import SchoolClass
-from tests.factories import stored
+from tests.factories import statements_sent, stored
 
 
 def _scope(world, username: str) -> Scope:
@@ -44,16 +43,8 @@ def test_a_school_user_reads_only_the_regions_above_its_school(session, world):
 
 def _school_filters(session, statement) -> int:
     """How many times the statement as sent restricts school_id to the scope's schools."""
-    sent = []
-
-    def capture(conn, cursor, text, params, context, executemany):
-        sent.append(text)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with statements_sent() as sent:
         session.execute(statement).all()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     (text,) = sent
     return text.count("school_class.school_id IN")
 

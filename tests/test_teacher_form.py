@@ -9,13 +9,14 @@ import re
 from datetime import UTC, date, datetime
 
 from PIL import Image
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bureau import clock
 from bureau.admin.visit_forms import visited_this_term
 from bureau.extensions import db
 from bureau.visits.models import Term, Visit
+from tests.factories import statements_sent
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 2026-11-20 12:00 Beijing, in the world's term
 
@@ -119,22 +120,13 @@ def test_the_student_picker_marks_who_was_visited_this_term_by_anyone(world, log
 
 def test_the_visited_marks_take_one_statement_whatever_the_number_of_students(world, login_as, session):
     teacher = login_as("teacher_a1x")
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if re.search(r"FROM visit\b", statement):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with clock.frozen_at(NOW):
-            teacher.get("/admin/my_visits/new")
-            before = len(statements)
-            _add_visits(session, world)
-            teacher.get("/admin/my_visits/new")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert before == 1 and len(statements) == 2, statements
+    with statements_sent() as sent, clock.frozen_at(NOW):
+        teacher.get("/admin/my_visits/new")
+        before = [s for s in sent if re.search(r"FROM visit\b", s)]
+        _add_visits(session, world)
+        teacher.get("/admin/my_visits/new")
+    statements = [s for s in sent if re.search(r"FROM visit\b", s)]
+    assert len(before) == 1 and len(statements) == 2, statements
 
 
 def test_no_mark_outside_a_term(world, login_as):

@@ -21,13 +21,12 @@ from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from bureau import clock
 from bureau.admin import problems as problem_view
-from bureau.extensions import db
 from bureau.visits.coverage import coverage_rows, current_term, total
 from tests.coverage_support import add_visit
+from tests.factories import statements_sent
 from tests.visits_support import scope_of
 
 TODAY = date(2026, 11, 20)
@@ -132,18 +131,11 @@ def test_an_unknown_kind_or_term_is_not_found_a_bad_number_refused_and_a_teacher
 
 def test_the_list_pages_without_counting(world, reported, login_as, monkeypatch):
     monkeypatch.setattr(problem_view, "PAGE_SIZE", 2)
-    v, client, seen = reported["v"], login_as("admin_a1"), []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement.lower())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with clock.frozen_at(NOW):
-            first = client.get("/admin/problems/").get_data(as_text=True)
-            second = client.get("/admin/problems/?page=2").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    v, client = reported["v"], login_as("admin_a1")
+    with statements_sent() as sent, clock.frozen_at(NOW):
+        first = client.get("/admin/problems/").get_data(as_text=True)
+        second = client.get("/admin/problems/?page=2").get_data(as_text=True)
+    seen = [s.lower() for s in sent]
     # County A1's three problem visits, newest first: a1y 11-05, a1x 11-03, a1x 11-02.
     assert _ids(first) == [v["a1y"].id, v["one"].id] and 'id="page-next"' in first
     assert _ids(second) == [v["two"].id] and 'id="page-next"' not in second and 'id="page-prev"' in second

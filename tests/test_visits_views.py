@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bureau import clock
 from bureau.extensions import db
 from bureau.visits.models import Student, Visit, VisitPhoto
+from tests.factories import statements_of
 from tests.visits_support import roster_file
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 2026-11-20 12:00 Beijing, in the world's term
@@ -155,21 +156,6 @@ def test_student_list_masks_phones_for_region_users_not_for_own_admin(world, log
     assert "138****0001" in page and "13800000001" not in page
 
 
-def _count_statements(client, url: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements)
-
-
 def _grow(session, world):
     """Three more schools in county A1, each with 3 classes × 10 students and visits."""
     from bureau.visits.models import SchoolClass, Staff
@@ -210,9 +196,9 @@ def _grow(session, world):
 def test_county_dashboard_issues_a_bounded_number_of_statements(world, login_as, session):
     client = login_as("admin_a1")
     with clock.frozen_at(NOW):
-        before = _count_statements(client, "/admin/coverage/?level=school")
+        before = statements_of(client, "/admin/coverage/?level=school")
         _grow(session, world)
-        after = _count_statements(client, "/admin/coverage/?level=school")
+        after = statements_of(client, "/admin/coverage/?level=school")
         page = client.get("/admin/coverage/?level=school").get_data(as_text=True)
     # 2 schools → 5 schools and 8 → 98 students: the same statements (user, scope, term, figures, staff).
     assert before == after <= 8, (before, after)
