@@ -154,16 +154,30 @@ def test_each_form_error_stands_beside_its_field_and_nothing_is_written(world, l
     assert _visits() == before
 
 
-def test_a_refusal_of_the_service_is_shown_at_the_top_of_the_form(world, login_as):
-    """The 廉洁承诺 is the service's rule: its refusal opens the form, nothing is written."""
+def test_a_refusal_of_the_service_stands_beside_its_field(world, login_as):
+    """The 廉洁承诺 and the visit date are the service's rules (records._check): each refusal is
+    shown under the field it is about, not in a banner; nothing is written."""
     teacher = login_as("teacher_a1x")
     before = _visits()
     with clock.frozen_at(NOW):
-        data = _form(world.extra["students_a1x"][1])
+        data = _form(world.extra["students_a1x"][1], visited_on="2026-11-21")  # NOW is 2026-11-20
         del data["no_gifts"]
         page = teacher.post("/admin/my_visits/new", data=data).get_data(as_text=True)
-    form = page.split('id="visit-form"')[1]
-    assert form.split('id="target-group"')[0].count("未能提交：请确认未收受家长礼品、未接受宴请") == 1
+    assert "请确认未收受家长礼品、未接受宴请" in _group(page, "no_gifts")
+    assert "走访日期不能晚于今天" in _group(page, "visited_on")
+    assert "未能提交" not in page and page.count("走访日期不能晚于今天") == 1
+    assert _visits() == before
+
+
+def test_a_refusal_about_no_field_is_shown_at_the_top_of_the_form(world, login_as):
+    """A photo that is not a picture belongs to no field of the record: the top of the form says it."""
+    teacher = login_as("teacher_a1x")
+    before = _visits()
+    with clock.frozen_at(NOW):
+        data = _form(world.extra["students_a1x"][1], photos=[(io.BytesIO(b"not a picture"), "a.jpg")])
+        page = teacher.post("/admin/my_visits/new", data=data, content_type="multipart/form-data")
+    form = page.get_data(as_text=True).split('id="visit-form"')[1]
+    assert form.split('id="target-group"')[0].count("未能提交：") == 1
     assert _visits() == before
 
 

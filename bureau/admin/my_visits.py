@@ -71,7 +71,7 @@ class MyVisitsView(PageView):
                 add_photos(db.session, saved, photos, current_app.config["UPLOAD_DIR"])
             except VisitError as error:
                 db.session.rollback()
-                refusal = str(error)
+                refusal = _place_errors(form, error)
             else:
                 flash(
                     "走访记录已提交，等待学校审核。"
@@ -91,3 +91,18 @@ class MyVisitsView(PageView):
             photos_dropped=photos_dropped,
             **visit_labels(),
         )
+
+
+def _place_errors(form: VisitForm, error: VisitError) -> str | None:
+    """Put each of the service's reasons beside its field; return the rest (reasons about no field
+    of the form, or a refusal about no input at all) for the top of the form."""
+    if not error.fields:
+        return str(error)
+    rest: list[str] = []
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None) if name else None
+        if field is None:
+            rest += messages
+        else:
+            field.errors = [*field.errors, *messages]
+    return "；".join(rest) or None

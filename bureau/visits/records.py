@@ -35,7 +35,21 @@ PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}  # 
 
 
 class VisitError(ValueError):
-    """A refused visit change, with a message for the user."""
+    """A refused visit change, with a message for the user; `fields` sorts the reasons by the input
+    of the visit (a VisitInput field) each is about, None for the others, so a form shows each
+    beside its field. Empty when the refusal is about no input (a photo, a review)."""
+
+    def __init__(self, message: str, fields: dict[str | None, list[str]] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+def _refusal(errors: list[tuple[str | None, str]]) -> VisitError:
+    """One VisitError of every (field, message) found, the messages in the order found."""
+    fields: dict[str | None, list[str]] = {}
+    for field, message in errors:
+        fields.setdefault(field, []).append(message)
+    return VisitError("；".join(message for _, message in errors), fields)
 
 
 @dataclass
@@ -73,37 +87,41 @@ def term_of(session: Session, day: date) -> Term | None:
     return session.scalar(select(Term).where(Term.start_date <= day, Term.end_date >= day))
 
 
-def _check(session: Session, visitor: Staff, data: VisitInput) -> list[str]:
-    errors = []
+def _check(session: Session, visitor: Staff, data: VisitInput) -> list[tuple[str | None, str]]:
+    """Every reason to refuse `data`, each with the VisitInput field it is about."""
+    errors: list[tuple[str | None, str]] = []
     if data.visited_on > clock.today():
-        errors.append("走访日期不能晚于今天")
+        errors.append(("visited_on", "走访日期不能晚于今天"))
     if data.mode not in VISIT_MODES:
-        errors.append("请选择走访方式")
+        errors.append(("mode", "请选择走访方式"))
     if data.target not in VISIT_TARGETS:
-        errors.append("请选择走访对象类型")
+        errors.append(("target", "请选择走访对象类型"))
     if data.target == "family" and data.student_id is None:
-        errors.append("请选择被走访的学生")
+        errors.append(("student_id", "请选择被走访的学生"))
     if data.target == "staff" and data.target_staff_id is None:
-        errors.append("请选择被访谈的教职工")
+        errors.append(("target_staff_id", "请选择被访谈的教职工"))
     if data.target == "community" and not (data.visited_person or "").strip():
-        errors.append("请填写被走访人员的姓名和身份")
-    for value, labels, name in (
-        (data.employment, EMPLOYMENT, "家长就业情况"),
-        (data.caregiver, CAREGIVERS, "在家照顾学生人员"),
-        (data.housing, HOUSING, "住房条件"),
+        errors.append(("visited_person", "请填写被走访人员的姓名和身份"))
+    for field, labels, name in (
+        ("employment", EMPLOYMENT, "家长就业情况"),
+        ("caregiver", CAREGIVERS, "在家照顾学生人员"),
+        ("housing", HOUSING, "住房条件"),
     ):
+        value = getattr(data, field)
         if value and value not in labels:
-            errors.append(f"{name}的选项无效")
-    for value, name in ((data.household_size, "家庭总人口"), (data.school_children, "学生人数")):
+            errors.append((field, f"{name}的选项无效"))
+    for field, name in (("household_size", "家庭总人口"), ("school_children", "学生人数")):
+        value = getattr(data, field)
         if value is not None and not 0 <= value <= 30:
-            errors.append(f"{name}应在 0 到 30 之间")
+            errors.append((field, f"{name}应在 0 到 30 之间"))
     if not data.no_gifts:
-        errors.append("请确认未收受家长礼品、未接受宴请")
+        errors.append(("no_gifts", "请确认未收受家长礼品、未接受宴请"))
     if data.staff2_id == visitor.id:
-        errors.append("同行人员不能是本人")
-    for staff_id in (data.staff2_id, data.target_staff_id):
+        errors.append(("staff2_id", "同行人员不能是本人"))
+    for field in ("staff2_id", "target_staff_id"):
+        staff_id = getattr(data, field)
         if staff_id is not None and _staff_of_school(session, staff_id, visitor.school_id) is None:
-            errors.append("所选教职工不存在")
+            errors.append((field, "所选教职工不存在"))
     if (
         data.student_id is not None
         and session.scalar(
@@ -111,9 +129,9 @@ def _check(session: Session, visitor: Staff, data: VisitInput) -> list[str]:
         )
         is None
     ):
-        errors.append("所选学生不存在")
+        errors.append(("student_id", "所选学生不存在"))
     if term_of(session, data.visited_on) is None:
-        errors.append("走访日期不在任何学期内，请联系管理员设置学期")
+        errors.append(("visited_on", "走访日期不在任何学期内，请联系管理员设置学期"))
     return errors
 
 
@@ -159,7 +177,7 @@ def record_visit(session: Session, visitor: Staff, data: VisitInput) -> Visit:
     """A new visit by `visitor` (pending review); a second visit to a student in a term is a repeat."""
     errors = _check(session, visitor, data)
     if errors:
-        raise VisitError("；".join(errors))
+        raise _refusal(errors)
     visit = Visit(school_id=visitor.school_id, staff=visitor, status="pending", version=1)
     _apply(session, visit, data)
     session.add(visit)
@@ -174,7 +192,7 @@ def resubmit(session: Session, visit: Visit, data: VisitInput) -> Visit:
         raise VisitError("已审核通过的记录不能修改")
     errors = _check(session, visit.staff, data)
     if errors:
-        raise VisitError("；".join(errors))
+        raise _refusal(errors)
     _apply(session, visit, data)
     visit.version += 1
     visit.status = "pending"
