@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session
 
 from bureau.audit import AuditLog
 from bureau.extensions import db
+from bureau.tenants.guard import scoped
+from bureau.tenants.scope import scope_for_user
 from bureau.visits.models import Visit
+from bureau.visits.records import next_pending
 from tests.factories import stored
 
 
@@ -168,3 +171,24 @@ def test_the_school_admin_is_offered_bulk_approve_with_a_confirmation(world, log
     assert "modelActions.execute('approve')" in page
     confirmations = json.loads(page.split('id="actions-confirmation-data" class="d-none">')[1].split("</div>")[0])
     assert confirmations["approve"].startswith("确定将勾选的家访记录全部审核通过吗？")
+
+
+def test_records_submitted_at_the_same_instant_queue_by_number(world, session):
+    """Ties in submission time go by record number, and the queue wraps round from the last."""
+    queue = pending_queue(session, world)
+    for visit in queue:
+        visit.submitted_at = datetime(2026, 9, 20, 8, 0, tzinfo=UTC)
+    session.commit()
+    first, second, third = sorted(queue, key=lambda v: v.id)
+    with scoped(session, scope_for_user(world.users["school_admin_a1x"])):  # a1x's queue, as in a request
+        assert [next_pending(session, v) for v in (first, second, third)] == [second, third, first]
+
+
+def test_the_only_pending_record_has_no_next(world, session):
+    """Skipping the last record awaiting review leads back to the list, not to itself."""
+    queue = pending_queue(session, world)
+    for visit in queue[1:]:
+        visit.status = "approved"
+    session.commit()
+    with scoped(session, scope_for_user(world.users["school_admin_a1x"])):
+        assert next_pending(session, queue[0]) is None
