@@ -62,16 +62,7 @@ class CampaignView(ScopedModelView):
         "report_time": "周调度截止时间（北京时间）",
     }
     column_formatters = {"report_weekday": lambda v, c, m, n: WEEKDAYS[m.report_weekday]}
-    form_columns = (
-        "name",
-        "region",
-        "term",
-        "start_date",
-        "end_date",
-        "coverage_deadline",
-        "report_weekday",
-        "report_time",
-    )
+    form_columns = column_list  # every column shown is edited, in the same order
     form_overrides = {"report_weekday": SelectField}
     form_args = {
         "coverage_deadline": {"description": "留空则为开始日期后两个月（每个班级两个月内全覆盖）"},
