@@ -85,11 +85,13 @@ def prune_attempts_command() -> None:
 
 
 def _register_domain_commands() -> None:
+    from bureau.inspection.cli import register as register_inspection
     from bureau.progress.cli import register as register_progress
     from bureau.visits.cli import register as register_visits
 
     register_visits(bureau_cli)
     register_progress(bureau_cli)
+    register_inspection(bureau_cli)
 
 
 _register_domain_commands()

@@ -2,6 +2,20 @@
 
 from bureau import session  # noqa: F401 - installs db.session's hooks: placement, tokens, guard, audit
 from bureau.audit import AuditLog  # noqa: F401
+from bureau.inspection import rules as inspection_rules  # noqa: F401 - the guard's inspection rules
+from bureau.inspection.models import (  # noqa: F401
+    Inspection,
+    InspectionPhoto,
+    InspectionRound,
+    PhoneCall,
+    PhoneCheck,
+    PhoneCheckBatch,
+    SampleDraw,
+    SampleFrameUnit,
+    Survey,
+    SurveyResponse,
+    SurveyTarget,
+)
 from bureau.progress.models import (  # noqa: F401
     ExpectedReport,
     ReportWeek,

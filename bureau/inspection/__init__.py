@@ -1,0 +1,1 @@
+"""The bureau's checks: reproducible draws, inspection rounds, phone checks, satisfaction surveys."""
