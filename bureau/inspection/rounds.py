@@ -1,0 +1,511 @@
+"""Inspection rounds (督学检查轮次) and their inspections: define a round, draw its schools, assign
+inspectors and dates, publish the schedule, record each inspection's findings.
+
+Every function takes a session and flushes; the request (or command) commits. A refusal is a
+RoundError with a Chinese message and nothing written. Who may read an inspection (明察暗访: the
+school only from its date) is the tenant guard's read rule (`inspection.rules`), never checked here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bureau import clock
+from bureau.inspection.frames import SCHOOL_STRATA, draw_schools
+from bureau.inspection.models import (
+    INSPECTION_STATES,
+    ROUND_STATES,
+    STRATA,
+    VERDICTS,
+    Inspection,
+    InspectionPhoto,
+    InspectionRound,
+    SampleDraw,
+)
+from bureau.inspection.sampling import DrawError, Size, sampled_codes
+from bureau.progress.rates import total as rates_total
+from bureau.progress.rates import trend
+from bureau.progress.service import closed_weeks
+from bureau.tenants.models import Region, School, User
+from bureau.tenants.scope import Scope, scope_for_user
+from bureau.visits.assignments import without_responsible
+from bureau.visits.coverage import coverage_rows, current_term
+from bureau.visits.models import Campaign, Student, Visit
+from bureau.visits.records import MAX_PHOTOS, PhotoUpload, _written
+
+MAX_NAME = 100
+MAX_WINDOW_DAYS = 366
+MAX_EXCLUDE_RECENT = 50
+MAX_COMPANIONS = 200
+MAX_REMARK = 200
+MAX_NOTES = 5000
+# The checklist's items an inspector answers 是/否 (with remarks), in the order of the form.
+CHECKLIST = {
+    "ledger": "家访台账完整",
+    "assigned": "包保落实到人",
+    "rectification": "问题整改台账",
+    "publicity": "宣传发动",
+}
+# The checklist's figures, filled from the data (live on the form, stored on completion).
+FIGURES = {
+    "coverage": "本学期家访覆盖率",
+    "pending": "待审核家访记录（条）",
+    "on_time": "周调度按时率",
+    "unassigned": "未落实包保的学生（名）",
+}
+PERCENT_FIGURES = ("coverage", "on_time")
+
+
+class RoundError(ValueError):
+    """A round or inspection change refused; the message is for the user, nothing was written."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise RoundError(message)
+
+
+def name_of(user: User | None) -> str:
+    return (user.display_name or user.username) if user is not None else ""
+
+
+def day_text(day: date | None) -> str:
+    """12月3日, as a schedule reads."""
+    return f"{day.month}月{day.day}日" if day else ""
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    """What defines a round: name, window, scope, size rule (n per stratum or a percentage)."""
+
+    name: str
+    region: Region | None
+    start_date: date | None
+    end_date: date | None
+    per: str = "county"
+    size_n: int | None = None
+    size_percent: int | None = None
+    exclude_recent: int = 0
+    unannounced: bool = False
+
+
+def _check_round(data: RoundInput, by: User) -> None:
+    name = (data.name or "").strip()
+    _check(bool(name), "请填写检查轮次名称。")
+    _check(len(name) <= MAX_NAME, f"检查轮次名称最长 {MAX_NAME} 个字。")
+    _check(data.region is not None, "请选择检查范围。")
+    _check(scope_for_user(by).covers_region(data.region), "检查范围须在您的管辖范围之内。")
+    _check(data.start_date is not None and data.end_date is not None, "请填写检查时段的起止日期。")
+    _check(data.start_date <= data.end_date, "检查时段的结束日期不能早于开始日期。")
+    _check((data.end_date - data.start_date).days < MAX_WINDOW_DAYS, "检查时段最长一年。")
+    _check(data.per in SCHOOL_STRATA, "分层方式须为每县(市、区)、每市或每校。")
+    _check(
+        0 <= data.exclude_recent <= MAX_EXCLUDE_RECENT,
+        f"排除近几轮已检查学校的轮数须在 0 到 {MAX_EXCLUDE_RECENT} 之间。",
+    )
+    try:
+        Size(n=data.size_n, percent=data.size_percent)
+    except DrawError as error:
+        raise RoundError(str(error)) from error
+
+
+def create_round(session: Session, data: RoundInput, by: User) -> InspectionRound:
+    """A new round, not drawn yet (flush)."""
+    _check_round(data, by)
+    round_ = InspectionRound(
+        name=data.name.strip(),
+        region_id=data.region.id,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        per=data.per,
+        size_n=data.size_n,
+        size_percent=data.size_percent,
+        exclude_recent=data.exclude_recent,
+        unannounced=data.unannounced,
+        state="draft",
+        created_by_id=by.id,
+        created_at=clock.now(),
+    )
+    session.add(round_)
+    session.flush()
+    return round_
+
+
+def size_label(round_: InspectionRound) -> str:
+    each = f"{round_.size_n} 所" if round_.size_n is not None else f"{round_.size_percent}%（向上取整）"
+    return f"每{STRATA.get(round_.per, round_.per)} {each}"
+
+
+def state_label(round_: InspectionRound) -> str:
+    return ROUND_STATES.get(round_.state, round_.state)
+
+
+def _draw(session: Session, round_: InspectionRound, seed: str | None, by: User, replaces=None, reason=None):
+    try:
+        draw = draw_schools(
+            session,
+            region=round_.region,
+            per=round_.per,
+            size=Size(n=round_.size_n, percent=round_.size_percent),
+            seed=seed,
+            drawn_by=by,
+            exclude_recent=round_.exclude_recent,
+            before=round_,
+            replaces=replaces,
+            reason=reason,
+        )
+    except DrawError as error:
+        raise RoundError(str(error)) from error
+    codes = [code for _, code, _ in sampled_codes(draw)]
+    _check(bool(codes), "没有抽到学校：范围内的学校都被排除了，请减少排除的轮数。")
+    schools = dict(session.execute(select(School.code, School.id).where(School.code.in_(codes))).all())
+    session.add_all(Inspection(round_id=round_.id, school_id=schools[code], state="scheduled") for code in codes)
+    round_.draw_id = draw.id
+    session.flush()
+    return draw
+
+
+def draw_round(session: Session, round_: InspectionRound, seed: str | None, by: User) -> SampleDraw:
+    """Draw the round's schools (seed typed in, or None: generated): one inspection per school."""
+    _check(round_.state == "draft", "检查轮次已发布，不能再抽取。")
+    _check(round_.draw_id is None, "本轮已抽取学校；如需重新抽取，请说明理由。")
+    return _draw(session, round_, seed, by)
+
+
+def redraw_round(session: Session, round_: InspectionRound, seed: str | None, reason: str, by: User) -> SampleDraw:
+    """A new draw replacing the round's schools, before publishing; the old draw stays visible."""
+    _check(round_.state == "draft", "检查轮次已发布，不能重新抽取。")
+    _check(round_.draw_id is not None, "本轮尚未抽取学校。")
+    _check(bool((reason or "").strip()), "重新抽取须说明理由。")
+    _check(len(reason.strip()) <= 500, "理由最长 500 个字。")
+    old = session.get(SampleDraw, round_.draw_id)
+    for inspection in session.scalars(select(Inspection).where(Inspection.round_id == round_.id)):
+        session.delete(inspection)
+    session.flush()
+    return _draw(session, round_, seed, by, replaces=old, reason=reason.strip())
+
+
+def round_inspections(session: Session, round_: InspectionRound) -> list[Inspection]:
+    """The round's inspections the session may read, by date (unscheduled last), then school."""
+    return list(
+        session.scalars(
+            select(Inspection)
+            .join(School, School.id == Inspection.school_id)
+            .where(Inspection.round_id == round_.id)
+            .order_by(Inspection.scheduled_on.is_(None), Inspection.scheduled_on, School.code)
+        )
+    )
+
+
+def publish(session: Session, round_: InspectionRound) -> None:
+    """Publish the schedule: every inspection has its inspector and date (flush)."""
+    _check(round_.state == "draft", "检查轮次已发布。")
+    inspections = round_inspections(session, round_)
+    _check(bool(inspections), "本轮尚未抽取学校，不能发布。")
+    missing = [i.school.name for i in inspections if i.inspector_id is None or i.scheduled_on is None]
+    if missing:
+        shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 所" if len(missing) > 5 else "")
+        raise RoundError(f"还有学校未安排督学或日期：{shown}。")
+    round_.state = "published"
+    round_.published_at = clock.now()
+    session.flush()
+
+
+# --- schedule -------------------------------------------------------------------------------
+
+
+def inspectors_for(session: Session, school: School) -> list[User]:
+    """The active inspectors whose scope covers `school` (and the session may read)."""
+    users = session.scalars(
+        select(User).where(User.role == "inspector", User.active.is_(True)).order_by(User.display_name, User.id)
+    )
+    return [u for u in users if scope_for_user(u).covers_school(school)]
+
+
+def _booked_elsewhere(session: Session, inspection: Inspection, inspector: User, day: date, scope: Scope) -> str | None:
+    """The school the inspector is already booked at on `day`, named if the actor may read it.
+    On the plain tables: a booking in a school outside the actor's scope still counts."""
+    table, schools = Inspection.__table__, School.__table__
+    row = session.execute(
+        select(schools.c.id, schools.c.name, schools.c.county_id, schools.c.city_id, schools.c.province_id)
+        .select_from(table.join(schools, schools.c.id == table.c.school_id))
+        .where(table.c.inspector_id == inspector.id, table.c.scheduled_on == day, table.c.id != (inspection.id or 0))
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return row.name if scope.covers_school(row) else "另一所学校"
+
+
+def schedule(
+    session: Session,
+    inspection: Inspection,
+    inspector: User | None,
+    day: date | None,
+    companions: str | None,
+    by: User,
+) -> Inspection:
+    """Assign an inspector and a date within the round's window (flush). No inspector is booked
+    twice on a day (the service names the other school; the database has a unique index too).
+    After publishing, the inspector and date may still move under the same rules, never to none."""
+    round_ = inspection.round
+    _check(inspection.state != "completed", "检查已完成，不能再改期。")
+    if round_.state == "published":
+        _check(inspector is not None and day is not None, "已发布的检查须有督学和日期。")
+    if inspector is not None:
+        _check(inspector.role == "inspector" and inspector.active, "请选择一名在职的督学。")
+        _check(scope_for_user(inspector).covers_school(inspection.school), f"{name_of(inspector)}的管辖范围不含该校。")
+    if day is not None:
+        _check(
+            round_.start_date <= day <= round_.end_date,
+            f"检查日期须在本轮时段内（{round_.start_date} 至 {round_.end_date}）。",
+        )
+    companions = (companions or "").strip() or None
+    _check(companions is None or len(companions) <= MAX_COMPANIONS, f"同行人员最长 {MAX_COMPANIONS} 个字。")
+    if inspector is not None and day is not None:
+        other = _booked_elsewhere(session, inspection, inspector, day, scope_for_user(by))
+        _check(other is None, f"{name_of(inspector)} {day_text(day)}已安排检查{other}，同一督学一天只能检查一所学校。")
+    inspection.inspector_id = inspector.id if inspector is not None else None
+    inspection.scheduled_on = day
+    inspection.companions = companions
+    session.flush()
+    return inspection
+
+
+# --- findings -------------------------------------------------------------------------------
+
+
+def _campaign_of(session: Session, school: School, term_id: int, today: date) -> Campaign | None:
+    """The school's 周调度 campaign of the term: run by a region above it, the latest begun."""
+    campaigns = session.scalars(
+        select(Campaign)
+        .where(Campaign.term_id == term_id, Campaign.start_date <= today)
+        .order_by(Campaign.start_date.desc(), Campaign.id.desc())
+    )
+    return next((c for c in campaigns if Scope(c.region.kind, c.region.id).covers_school(school)), None)
+
+
+def live_figures(session: Session, inspection: Inspection, now: datetime) -> dict[str, float | int | None]:
+    """The checklist's figures from the data as of `now`: coverage this term, records awaiting
+    review, the 周调度 on-time rate of the weeks closed so far, students without 包保. A figure
+    with no data behind it (no term, no roster, no closed week) is None."""
+    school, today = inspection.school, clock.local(now).date()
+    school_scope = Scope("school", school.id)
+    term = current_term(session, today)
+    coverage = on_time = None
+    if term is not None:
+        rows = coverage_rows(session, school_scope, term, "school", today)
+        coverage = rows[0].coverage if rows else None
+        campaign = _campaign_of(session, school, term.id, today)
+        if campaign is not None:
+            closed = set(closed_weeks(campaign, now))
+            weeks = [r for r in trend(session, campaign.id, school_scope, None) if r.key in closed]
+            on_time = rates_total(weeks, "").on_time_rate
+    pending = session.scalar(
+        select(func.count(Visit.id)).where(Visit.school_id == school.id, Visit.status == "pending")
+    )
+    unassigned = session.scalar(
+        without_responsible(select(func.count(Student.id)).where(Student.school_id == school.id))
+    )
+    return {"coverage": coverage, "pending": pending or 0, "on_time": on_time, "unassigned": unassigned or 0}
+
+
+def figure_text(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if key in PERCENT_FIGURES:
+        return f"{value * 100:.1f}%"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What an inspector records: each checklist item 是/否 (None: not answered) with remarks,
+    notes, and — to complete — a verdict."""
+
+    items: dict[str, tuple[bool | None, str]]
+    notes: str = ""
+    verdict: str | None = None
+
+
+def _check_findings(findings: Findings, complete: bool) -> dict:
+    checklist = {}
+    for key, label in CHECKLIST.items():
+        answer, remark = findings.items.get(key, (None, ""))
+        remark = (remark or "").strip()
+        _check(len(remark) <= MAX_REMARK, f"「{label}」的说明最长 {MAX_REMARK} 个字。")
+        if complete:
+            _check(answer is not None, f"请回答「{label}」（是或否）。")
+        checklist[key] = {"ok": answer, "remark": remark}
+    _check(len(findings.notes or "") <= MAX_NOTES, f"检查记录最长 {MAX_NOTES} 个字。")
+    if complete:
+        _check(findings.verdict in VERDICTS, "请选择检查结论。")
+    return checklist
+
+
+def _check_open(inspection: Inspection, today: date) -> None:
+    _check(inspection.round.state == "published", "检查轮次尚未发布。")
+    _check(inspection.state != "completed", "检查已完成，结果不能再修改。")
+    _check(
+        inspection.scheduled_on is not None and inspection.scheduled_on <= today,
+        f"检查日期（{day_text(inspection.scheduled_on)}）未到，还不能记录检查结果。",
+    )
+
+
+def record_findings(
+    session: Session,
+    inspection: Inspection,
+    findings: Findings,
+    by: User,
+    now: datetime,
+    complete: bool = False,
+) -> Inspection:
+    """Save the findings (flush); with `complete`, store the figures as of now and the verdict:
+    a completed inspection is final."""
+    _check_open(inspection, clock.local(now).date())
+    inspection.checklist = _check_findings(findings, complete)
+    inspection.notes = (findings.notes or "").strip() or None
+    if complete:
+        inspection.figures = live_figures(session, inspection, now)
+        inspection.verdict = findings.verdict
+        inspection.state = "completed"
+        inspection.completed_at = now
+        inspection.completed_by_id = by.id
+    session.flush()
+    return inspection
+
+
+def add_photos(
+    session: Session, inspection: Inspection, photos: list[PhotoUpload], upload_dir: str, now: datetime
+) -> list[InspectionPhoto]:
+    """Store checked photos (visits.records.prepare_photos) under upload_dir/<school_id>/ (flush);
+    each file belongs to the transaction, so a refusal or rollback removes it again."""
+    if not photos:
+        return []
+    _check_open(inspection, clock.local(now).date())
+    count = session.scalar(select(func.count(InspectionPhoto.id)).where(InspectionPhoto.inspection_id == inspection.id))
+    _check(count + len(photos) <= MAX_PHOTOS, f"每次检查最多上传 {MAX_PHOTOS} 张照片（已有 {count} 张）。")
+    folder = Path(upload_dir) / str(inspection.school_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for photo in photos:
+        relative = Path(str(inspection.school_id)) / f"inspection-{uuid.uuid4().hex}.{photo.extension}"
+        target = Path(upload_dir) / relative
+        _written(session).append(target)
+        target.write_bytes(photo.content)
+        rows.append(
+            InspectionPhoto(
+                school_id=inspection.school_id,
+                inspection_id=inspection.id,
+                path=str(relative),
+                content_type=photo.content_type,
+                size=len(photo.content),
+                uploaded_at=now,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def photo_path(photo: InspectionPhoto, upload_dir: str) -> Path:
+    return Path(upload_dir) / photo.path
+
+
+# --- what each user sees --------------------------------------------------------------------
+
+
+def upcoming(session: Session, today: date, inspector_id: int | None = None, limit: int = 5) -> list[Inspection]:
+    """Inspections the session may read that are still to come (from today), soonest first; with
+    `inspector_id`, that inspector's. For a school user the guard shows only what it may see."""
+    query = (
+        select(Inspection)
+        .join(InspectionRound, InspectionRound.id == Inspection.round_id)
+        .where(Inspection.state == "scheduled", Inspection.scheduled_on >= today)
+        .order_by(Inspection.scheduled_on, Inspection.id)
+        .limit(limit)
+    )
+    if inspector_id is not None:
+        query = query.where(Inspection.inspector_id == inspector_id, InspectionRound.state == "published")
+    return list(session.scalars(query))
+
+
+def month_days(month: date) -> list[list[date | None]]:
+    """The weeks of a month, Monday first, days outside it None."""
+    first = month.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    days: list[date | None] = [None] * first.weekday()
+    days += [first + timedelta(days=i) for i in range((after - first).days)]
+    days += [None] * (-len(days) % 7)
+    return [days[i : i + 7] for i in range(0, len(days), 7)]
+
+
+def in_month(session: Session, month: date, inspector_id: int | None = None) -> dict[date, list[Inspection]]:
+    """The inspections the session may read dated in `month`, by day."""
+    first = month.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    query = (
+        select(Inspection)
+        .where(Inspection.scheduled_on >= first, Inspection.scheduled_on < after)
+        .order_by(Inspection.scheduled_on, Inspection.id)
+    )
+    if inspector_id is not None:
+        query = query.where(Inspection.inspector_id == inspector_id)
+    out: dict[date, list[Inspection]] = {}
+    for inspection in session.scalars(query):
+        out.setdefault(inspection.scheduled_on, []).append(inspection)
+    return out
+
+
+def state_of(inspection: Inspection) -> str:
+    """待检查 / 已完成, and 未发布 while its round is a draft."""
+    if inspection.round.state == "draft":
+        return ROUND_STATES["draft"]
+    return INSPECTION_STATES.get(inspection.state, inspection.state)
+
+
+def schedule_rows(inspections: Iterable[Inspection]) -> Iterable[list]:
+    """日期, 学校, 县区, 督学, 同行人员, 状态: a row per inspection (the schedule export)."""
+    for i in inspections:
+        yield [
+            i.scheduled_on,
+            i.school.name,
+            i.school.county.name,
+            name_of(i.inspector),
+            i.companions or "",
+            state_of(i),
+        ]
+
+
+def findings_row(inspection: Inspection) -> list:
+    """A row of the findings export: the inspection, its figures, its checklist, its verdict."""
+    i = inspection
+    figures = [i.figures.get(key) if i.figures else None for key in FIGURES]
+    items = []
+    for key in CHECKLIST:
+        item = (i.checklist or {}).get(key) or {}
+        answer = {True: "是", False: "否"}.get(item.get("ok"), "")
+        items += [answer, item.get("remark", "")]
+    return [
+        i.round.name,
+        i.scheduled_on,
+        i.school.name,
+        i.school.county.name,
+        name_of(i.inspector),
+        state_of(i),
+        *figures,
+        *items,
+        i.notes or "",
+        VERDICTS.get(i.verdict, "") if i.verdict else "",
+        clock.local(i.completed_at).replace(tzinfo=None) if i.completed_at else None,
+    ]
