@@ -1,5 +1,5 @@
 """What the visit record page shows: the answers in Chinese, the problems the family reported, the
-photos, every version with what it changed, and the review history."""
+电话抽查 that found it 不属实, the photos, every version with what it changed, and the review history."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bureau import clock
 from bureau.admin.visit_forms import VisitForm, visit_labels
+from bureau.inspection.phone import contradictions
 from bureau.visits.models import (
     CAREGIVERS,
     EMPLOYMENT,
@@ -106,6 +107,9 @@ def record_context(session: Session, visit: Visit) -> dict:
         "flagged": {name: label for name, label in PROBLEM_QUESTIONS.items() if label in problems},
         "versions": versions_of(session, versions),
         "history": history(session, visit, versions),
+        # 电话抽查 that found the visit 不属实: the guard shows them to the school's admin and to
+        # region roles, never to a teacher
+        "contradicted": contradictions(session, visit),
         "local_text": clock.local_text,
         **visit_labels(),
     }

@@ -1,4 +1,5 @@
-"""Guardian phone numbers are personal data: shown in full only to those who need them."""
+"""Guardian phone numbers are personal data: shown in full only to those who need them — the
+school's own admins on its pages, the inspector on the call list of a phone check."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def sees_full_phone(role: str, scope: Scope | None, school_id: int) -> bool:
 
 def shown_phone(phone: str | None, role: str, scope: Scope | None, school_id: int) -> str:
     return (phone or "") if sees_full_phone(role, scope, school_id) else mask_phone(phone)
+
+
+def call_list_phone(phone: str | None, role: str) -> str:
+    """A guardian's phone on the pages of 电话抽查 (the call list, its sheet, a check's page):
+    in full for the inspector who calls, masked for everyone else — the school's own admins too."""
+    return (phone or "") if role == "inspector" else mask_phone(phone)
 
 
 # Personal fields masked wherever they are shown (lists, exports, the audit log): table → columns.
