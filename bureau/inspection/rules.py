@@ -116,9 +116,12 @@ def _inspection_photos(scope: Scope):
 
 @read_rule
 def _phone_checks(scope: Scope):
-    """A school sees a phone check of its families once it has ended, never the call list."""
+    """A school's admin sees a phone check of its families once it has ended, never the call
+    list; a teacher never sees one (the school's admin takes a 不属实 up with the visitor)."""
     if not scope.is_school:
         return with_loader_criteria(PhoneCheck, lambda cls: true(), include_aliases=True)
+    if scope.role == "teacher":
+        return with_loader_criteria(PhoneCheck, lambda cls: false(), include_aliases=True)
     return with_loader_criteria(PhoneCheck, lambda cls: cls.outcome.is_not(None), include_aliases=True)
 
 
@@ -174,4 +177,31 @@ def _batch_writes(session: Session, scope: Scope, batch: PhoneCheckBatch) -> boo
 
 @write_rule(Survey)
 def _survey_writes(session: Session, scope: Scope, survey: Survey) -> bool:
-    return _made_for_region(session, scope, survey)
+    """A survey stays within the writer's region; once its families are drawn (its draw stored)
+    it is never changed or removed: its draw, targets and answers stand on it."""
+    drawn = is_stored(survey) and stored(survey, "draw_id") is not None
+    return not drawn and _made_for_region(session, scope, survey)
+
+
+@read_rule
+def _survey_responses(scope: Scope):
+    """A teacher never reads the families' answers (their comments may be about that teacher)."""
+    if scope.role == "teacher":
+        return with_loader_criteria(SurveyResponse, lambda cls: false(), include_aliases=True)
+    return with_loader_criteria(SurveyResponse, lambda cls: true(), include_aliases=True)
+
+
+@write_check
+def _response_of_a_drawn_family(session: Session, scope: Scope, obj: object) -> bool | None:
+    """Only a drawn family answers: a response is its target's, for the target's student, survey
+    and school, and is written once (never changed afterwards)."""
+    if not isinstance(obj, SurveyResponse):
+        return None
+    if is_stored(obj):
+        return False
+    drawn = session.get(SurveyTarget, obj.target_id) if obj.target_id is not None else None
+    return drawn is not None and (drawn.student_id, drawn.survey_id, drawn.school_id) == (
+        obj.student_id,
+        obj.survey_id,
+        obj.school_id,
+    )
