@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bureau.inspection.demo_checks import load as load_checks
+from bureau.inspection.demo_rounds import load as load_rounds
 from bureau.progress.demo import load as load_progress
 from bureau.tenants.models import Region, School, User
 from bureau.tenants.users import create_user, place_user
@@ -117,4 +119,6 @@ def load_demo(session: Session) -> list[tuple[str, str]]:
         # figures' coverage query for empty tables and takes 40 times as long.
         session.execute(text("ANALYZE school_class, staff, student, assignment, visit"))
     load_progress(session, nodes, campaign)
+    load_rounds(session)
+    load_checks(session, campaign)
     return logins

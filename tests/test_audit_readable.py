@@ -187,3 +187,16 @@ def test_the_audit_page_reads_a_fixed_number_of_statements_however_many_rows_it_
         r"班级：<a [^>]+>五\(2\)</a> → <a [^>]+>五\(1\)</a></div><div>联系电话：139\*\*\*\*0002 → 139\*\*\*\*0010", body
     )
     assert many == one, (one, many)
+
+
+def test_every_page_a_log_row_links_to_is_a_console_page(app):
+    """A table's page (the record a log row links to) is an endpoint the console serves."""
+    from flask import url_for
+
+    from bureau.audit import LABELS
+
+    pages = {table: labels.page for table, labels in LABELS.items() if labels.page is not None}
+    assert {"visit", "weekly_report", "inspection", "inspection_round", "sample_draw"} <= set(pages)
+    with app.test_request_context():
+        for endpoint, argument in pages.values():
+            assert url_for(endpoint, **{argument: 7}).startswith("/admin/")

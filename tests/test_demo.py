@@ -13,6 +13,15 @@ from sqlalchemy.orm import aliased
 
 from bureau import clock
 from bureau.extensions import db
+from bureau.inspection.models import (
+    Inspection,
+    InspectionRound,
+    PhoneCall,
+    PhoneCheck,
+    PhoneCheckBatch,
+    SurveyTarget,
+)
+from bureau.inspection.surveys import rate_rows
 from bureau.progress import periods
 from bureau.progress.models import ExpectedReport, WeeklyReport, WeeklyReportVersion
 from bureau.progress.service import REVIEW_ROLES, week_deadline
@@ -294,3 +303,45 @@ def _reports_obey_the_rules(session, now: datetime) -> None:
         # A return's reason stays with the report until it is approved.
         returned_once = report.state == "returned" or (report.state == "submitted" and versions[report.id] == 2)
         assert (report.return_reason is not None) == returned_once
+
+
+def test_the_demo_inspects_phones_and_surveys_the_city_through_the_products_services(app, session):
+    """青川市 on 2026-11-20: two published rounds (the second unannounced, one inspection done and
+    one to come), a phone-check batch with one visit found 不属实 and one family called twice
+    without answer (its check still open), and the term's survey: at least half of every class
+    drawn, 70 % of each school's drawn families answered, one school below 80 % and one above."""
+    load(app)
+    load(app)  # idempotent: the second load adds nothing
+    rounds = session.scalars(select(InspectionRound).order_by(InspectionRound.id)).all()
+    assert [(r.state, r.unannounced) for r in rounds] == [("published", False), ("published", True)]
+    states = session.scalars(
+        select(Inspection.state).where(Inspection.round_id == rounds[1].id).order_by(Inspection.scheduled_on)
+    ).all()
+    assert states == ["completed", "scheduled"]
+    assert session.scalar(select(func.count(PhoneCheckBatch.id))) == 1
+    outcomes = dict(session.execute(select(PhoneCheck.outcome, func.count()).group_by(PhoneCheck.outcome)).all())
+    assert outcomes["contradicted"] == 1 and outcomes["confirmed"] == 4 and outcomes["refused"] == 1
+    open_twice = session.scalar(
+        select(func.count()).select_from(PhoneCall).join(PhoneCheck).where(PhoneCheck.outcome.is_(None))
+    )
+    assert open_twice == 2
+    drawn = dict(session.execute(select(SurveyTarget.class_id, func.count()).group_by(SurveyTarget.class_id)).all())
+    sizes = dict(
+        session.execute(
+            select(Student.class_id, func.count())
+            .join(School, School.id == Student.school_id)
+            .where(
+                Student.active.is_(True),
+                School.city_id == db.session.scalar(select(Region.id).where(Region.code == "990100")),
+            )
+            .group_by(Student.class_id)
+        ).all()
+    )
+    assert sizes and all(drawn.get(class_id, 0) * 2 >= size for class_id, size in sizes.items())
+    term = session.scalar(select(Term))
+    rows = rate_rows(
+        session, Scope("province", session.scalar(select(Region.id).where(Region.code == "990000"))), term, "school"
+    )
+    rated = [r for r in rows if r.rate is not None]
+    assert any(r.below(80) for r in rated) and any(not r.below(80) for r in rated)
+    assert all(r.responses == int(r.targets * 0.7) for r in rated)

@@ -22,9 +22,11 @@ from openpyxl import load_workbook
 from sqlalchemy import inspect, select
 
 from bureau.extensions import db
+from bureau.inspection.models import SampleDraw
 from bureau.progress.models import WeeklyReport
 from bureau.tenants.models import Region, School, User
 from bureau.visits.models import Campaign, SchoolClass, Staff, Visit, VisitPhoto, VisitVersion
+from tests import world_inspection
 
 ROW_ID = re.compile(r'name="rowid"[^>]*value="(\d+)"|(/admin/\w+/)(?:details|edit)/\?id=(\d+)')
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +41,12 @@ WALKERS = {
 }
 # What a page's integer path argument names. A new page with another argument fails the walk
 # until its model is added here, so it is never skipped silently.
-ARGUMENT_MODELS = {"photo_id": VisitPhoto, "visit_id": Visit, "report_id": WeeklyReport}
+ARGUMENT_MODELS = {
+    "photo_id": VisitPhoto,
+    "visit_id": Visit,
+    "report_id": WeeklyReport,
+    "draw_id": SampleDraw,
+}
 # A teacher reads only their own visits (and their versions and photos) of their school.
 TEACHER_OWN = {Visit, VisitVersion, VisitPhoto}
 
@@ -240,7 +247,8 @@ def test_every_role_has_a_walker():
 
 @pytest.fixture
 def city_campaigns(world, session):
-    """A campaign run by each city, so every walker has a campaign outside its scope."""
+    """A campaign (and an inspection round) run by each city, so every walker has a campaign (and a
+    draw and inspections) outside its scope."""
     start, end = date(2026, 9, 7), date(2027, 1, 10)
     made = [
         Campaign(
@@ -254,6 +262,7 @@ def city_campaigns(world, session):
         for key in ("a", "b")
     ]
     session.add_all(made)
+    world_inspection.extend(session, world)  # a draw, a round and inspections in 市 A and in 市 B
     session.commit()
     return made
 

@@ -1,0 +1,20 @@
+"""The console's 督导检查 menu: draws, inspection rounds, phone checks and surveys, each from its
+own module."""
+
+from __future__ import annotations
+
+from flask_admin import Admin
+
+CATEGORY = "督导检查"
+
+
+def register(admin: Admin) -> None:
+    from bureau.admin.draws import register as register_draws
+    from bureau.admin.inspections import register as register_inspections
+    from bureau.admin.phone_checks import register as register_phone_checks
+    from bureau.admin.surveys import register as register_surveys
+
+    register_inspections(admin, CATEGORY)
+    register_phone_checks(admin, CATEGORY)
+    register_surveys(admin, CATEGORY)
+    register_draws(admin, CATEGORY)
