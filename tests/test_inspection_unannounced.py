@@ -25,6 +25,7 @@ from bureau import clock
 from bureau.inspection.models import Inspection, InspectionPhoto, InspectionRound, SampleDraw
 from bureau.inspection.rounds import Findings, RoundInput, create_round, draw_round, publish, record_findings, schedule
 from bureau.tenants.guard import scoped
+from bureau.tenants.models import User
 from bureau.tenants.scope import scope_for_user
 from tests.factories import make_user, stored
 
@@ -138,6 +139,38 @@ def test_an_inspectors_photos_of_an_unannounced_inspection_wait_for_its_day_too(
     with clock.frozen_at(ON_THE_DAY):
         assert client.get(f"/admin/inspection_photo/?id={photo.id}").status_code == 200
     assert login_as("school_admin_b1").get(f"/admin/inspection_photo/?id={photo.id}").status_code == 404
+
+
+def test_the_school_reads_the_name_of_the_inspector_who_comes_and_no_other(session, world, rounds, login_as):
+    """The guard hides region users from a school's users; the name of its own inspector is shown,
+    through inspections the school may see only: the unannounced one's inspector from its day."""
+    told, secret = rounds["told"]["A1X"], rounds["secret"]["A1X"]
+    session.execute(User.__table__.update().where(User.username == "inspector_a").values(display_name="赵督学"))
+    session.execute(User.__table__.update().where(User.username == "inspector_a1").values(display_name="钱督学"))
+    session.commit()
+    # both of A1X's inspections are inspector_a's: give the secret one to inspector_a1 (钱督学), and
+    # A1Y's secret one to inspector_a, so each name is on one inspection of A1X
+    session.execute(
+        Inspection.__table__.update()
+        .where(Inspection.id == secret.id)
+        .values(inspector_id=rounds["secret"]["A1Y"].inspector_id)
+    )
+    session.execute(
+        Inspection.__table__.update()
+        .where(Inspection.id == rounds["secret"]["A1Y"].id)
+        .values(inspector_id=told.inspector_id)
+    )
+    session.commit()
+    client = login_as("school_admin_a1x")
+    with clock.frozen_at(BEFORE):
+        page = client.get("/admin/my_inspections/").get_data(as_text=True)
+        assert re.findall(r'school-inspection-inspector">([^<]+)<', page) == ["赵督学"]
+        assert "钱督学" not in page
+        shown = client.get(f"/admin/inspection/show/?id={told.id}").get_data(as_text=True)
+        assert re.findall(r'id="inspection-inspector">([^<]+)<', shown) == ["赵督学"]
+    with clock.frozen_at(ON_THE_DAY):
+        page = client.get("/admin/my_inspections/").get_data(as_text=True)
+        assert re.findall(r'school-inspection-inspector">([^<]+)<', page) == ["赵督学", "钱督学"]  # 12-10, then 12-03
 
 
 def test_region_users_see_every_inspection_in_scope_at_once(session, world, rounds, login_as):

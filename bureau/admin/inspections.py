@@ -57,6 +57,7 @@ from bureau.inspection.rounds import (
     figure_text,
     findings_row,
     in_month,
+    inspector_names,
     live_figures,
     month_days,
     name_of,
@@ -390,7 +391,7 @@ class InspectionView(ReadOnlyView):
             photos=photos,
             may_record=may_record,
             state_of=state_of,
-            name_of=name_of,
+            inspector=inspector_names(db.session, [inspection]).get(inspection.id, ""),
             local_text=clock.local_text,
             back=url_for("my_inspections.index") if has_role("school_admin") else url_for(".index_view"),
         )
@@ -532,6 +533,7 @@ class SchoolInspectionView(PageView):
         return self.render(
             "admin/inspection/school.html",
             rows=rows,
+            inspectors=inspector_names(db.session, rows),
             today=clock.today(),
             state_of=state_of,
             verdicts=VERDICTS,

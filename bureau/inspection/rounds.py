@@ -33,12 +33,13 @@ from bureau.inspection.sampling import DrawError, Size, sampled_codes
 from bureau.progress.rates import total as rates_total
 from bureau.progress.rates import trend
 from bureau.progress.service import closed_weeks
+from bureau.tenants.guard import current_scope, explicitly_scoped
 from bureau.tenants.models import Region, School, User
 from bureau.tenants.scope import Scope, scope_for_user
 from bureau.visits.assignments import without_responsible
 from bureau.visits.coverage import coverage_rows, current_term
 from bureau.visits.models import Campaign, Student, Visit
-from bureau.visits.records import MAX_PHOTOS, PhotoUpload, _written
+from bureau.visits.records import MAX_PHOTOS, PhotoUpload, write_file
 
 MAX_NAME = 100
 MAX_WINDOW_DAYS = 366
@@ -74,6 +75,22 @@ def _check(condition: bool, message: str) -> None:
 
 def name_of(user: User | None) -> str:
     return (user.display_name or user.username) if user is not None else ""
+
+
+def inspector_names(session: Session, inspections: Iterable[Inspection]) -> dict[int, str]:
+    """Inspection id → its inspector's name, for inspections the session has read. The guard
+    hides region users from a school's users, but the name of the inspector who comes to their
+    school is theirs to know: this one statement, over the ids of inspections they may see, is
+    marked as scoped (`explicitly_scoped`) and returns names only."""
+    by_inspector = {i.id: i.inspector_id for i in inspections if i.inspector_id is not None}
+    if not by_inspector:
+        return {}
+    statement = select(User.id, User.display_name, User.username).where(User.id.in_(set(by_inspector.values())))
+    names = {
+        id_: display or username
+        for id_, display, username in session.execute(explicitly_scoped(statement, current_scope(session)))
+    }
+    return {inspection_id: names.get(user_id, "") for inspection_id, user_id in by_inspector.items()}
 
 
 def day_text(day: date | None) -> str:
@@ -401,8 +418,7 @@ def add_photos(
     for photo in photos:
         relative = Path(str(inspection.school_id)) / f"inspection-{uuid.uuid4().hex}.{photo.extension}"
         target = Path(upload_dir) / relative
-        _written(session).append(target)
-        target.write_bytes(photo.content)
+        write_file(session, target, photo.content)
         rows.append(
             InspectionPhoto(
                 school_id=inspection.school_id,

@@ -327,6 +327,13 @@ def _written(session: Session) -> list[Path]:
     return session.info.setdefault(FILES_KEY, [])
 
 
+def write_file(session: Session, target: Path, content: bytes) -> None:
+    """Write an uploaded file that belongs to the transaction (see _written): it stays when the
+    request commits and is removed when it rolls back."""
+    _written(session).append(target)
+    target.write_bytes(content)
+
+
 def keep_files(session: Session) -> None:
     """The transaction committed: its files stay."""
     session.info.pop(FILES_KEY, None)
@@ -356,8 +363,7 @@ def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload
     for photo in photos:
         relative = Path(str(visit.school_id)) / f"{uuid.uuid4().hex}.{photo.extension}"
         target = Path(upload_dir) / relative
-        _written(session).append(target)
-        target.write_bytes(photo.content)
+        write_file(session, target, photo.content)
         rows.append(
             VisitPhoto(
                 school_id=visit.school_id,
