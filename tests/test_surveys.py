@@ -26,7 +26,6 @@ from bureau.inspection.surveys import SurveyError, make_survey, rate_rows, recor
 from bureau.tenants.guard import TenantViolation, scoped
 from bureau.tenants.scope import scope_for_user
 from bureau.visits.models import Student, Term
-from tests.e2e.conftest import browser, live_server, phone, sign_in  # noqa: F401 - fixtures of the 360 px test
 from tests.factories import statements_of, stored
 
 AUTUMN = datetime(2026, 10, 8, 2, 0, tzinfo=UTC)  # in the world's term 2026-09-01 .. 2027-01-31
@@ -540,26 +539,3 @@ def test_the_rates_export_names_what_for_whom_and_when(session, families, answer
         "甲一区实验小学",
         "甲一区第二小学",
     ]
-
-
-# --- a phone ---------------------------------------------------------------------------------
-
-
-def test_the_school_admins_survey_pages_fit_a_360_px_phone(live_server, phone, session, families):  # noqa: F811
-    with clock.frozen_at(AUTUMN):
-        survey = _survey(session, families, families.extra["term"])
-    target = _target(session, survey, families.schools["a1x"])
-    sign_in(phone, live_server, "school_admin_a1x")
-    for path in (
-        "/admin/survey/",
-        f"/admin/survey/families?survey={survey.id}",
-        f"/admin/survey/respond?target={target.id}",
-    ):
-        assert phone.goto(f"{live_server}{path}").status == 200
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, path
-    for choice in ("homework-satisfied", "marking-fair", "safety-satisfied", "overall-satisfied"):
-        phone.tap(f"label[for={choice}]")  # a finger taps the word
-    phone.click("#survey-save")
-    phone.wait_for_url("**/families**")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    assert stored(COUNT[SurveyResponse]) == 1

@@ -1,4 +1,8 @@
-"""Browser tests: the product served on a local port, driven by Debian's Chromium via Playwright."""
+"""Browser tests: the product served on a local port, driven by Debian's Chromium via Playwright.
+
+Every browser test lives in tests/e2e/: a module elsewhere that imports these fixtures gets a
+session `browser` of its own, and its second Playwright, started while this one runs, fails
+("Sync API inside the asyncio loop") — only in a whole run, never in the module alone."""
 
 from __future__ import annotations
 
