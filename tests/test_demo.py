@@ -21,7 +21,7 @@ from bureau.inspection.models import (
     PhoneCheckBatch,
     SurveyTarget,
 )
-from bureau.inspection.surveys import rate_rows
+from bureau.inspection.survey_rates import rate_rows
 from bureau.progress import periods
 from bureau.progress.models import ExpectedReport, WeeklyReport, WeeklyReportVersion
 from bureau.progress.service import REVIEW_ROLES, week_deadline

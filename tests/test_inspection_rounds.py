@@ -17,19 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bureau import clock
+from bureau.inspection.findings import Findings, live_figures, record_findings
 from bureau.inspection.models import Inspection, InspectionRound, SampleDraw
-from bureau.inspection.rounds import (
-    Findings,
-    RoundError,
-    RoundInput,
-    create_round,
-    draw_round,
-    live_figures,
-    publish,
-    record_findings,
-    redraw_round,
-    schedule,
-)
+from bureau.inspection.rounds import RoundError, RoundInput, create_round, draw_round, publish, redraw_round, schedule
 from bureau.progress.service import open_week
 from bureau.tenants.guard import scoped
 from bureau.tenants.scope import scope_for_user

@@ -22,8 +22,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bureau import clock
+from bureau.inspection.findings import Findings, record_findings
 from bureau.inspection.models import Inspection, InspectionPhoto, InspectionRound, SampleDraw
-from bureau.inspection.rounds import Findings, RoundInput, create_round, draw_round, publish, record_findings, schedule
+from bureau.inspection.rounds import RoundInput, create_round, draw_round, publish, schedule
 from bureau.tenants.guard import scoped
 from bureau.tenants.models import User
 from bureau.tenants.scope import scope_for_user

@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 
 from bureau import clock
 from bureau.inspection.models import SampleDraw, Survey, SurveyResponse, SurveyTarget
-from bureau.inspection.surveys import SurveyError, make_survey, rate_rows, record_response
+from bureau.inspection.survey_rates import rate_rows
+from bureau.inspection.surveys import SurveyError, make_survey, record_response
 from bureau.tenants.guard import TenantViolation, scoped
 from bureau.tenants.scope import scope_for_user
 from bureau.visits.models import Student, Term

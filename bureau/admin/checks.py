@@ -10,11 +10,13 @@ CATEGORY = "督导检查"
 
 def register(admin: Admin) -> None:
     from bureau.admin.draws import register as register_draws
+    from bureau.admin.inspection_pages import register as register_inspection_pages
     from bureau.admin.inspections import register as register_inspections
     from bureau.admin.phone_checks import register as register_phone_checks
     from bureau.admin.surveys import register as register_surveys
 
     register_inspections(admin, CATEGORY)
+    register_inspection_pages(admin, CATEGORY)
     register_phone_checks(admin, CATEGORY)
     register_surveys(admin, CATEGORY)
     register_draws(admin, CATEGORY)

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from bureau import clock
 from bureau.admin.base import READ_ROLES, REGION_READERS, PageView, request_scope, xlsx_response
 from bureau.audit import label_table
-from bureau.exports.xlsx import Column, Export, Sheet
+from bureau.exports.phone_checks import call_sheet, summary_sheet
+from bureau.exports.xlsx import Export
 from bureau.extensions import db
 from bureau.inspection.models import CALL_OUTCOMES, SATISFACTION, PhoneCall, PhoneCheck, PhoneCheckBatch
 from bureau.inspection.phone import (
@@ -332,26 +333,7 @@ class PhoneCheckView(PageView):
         """The call list as a sheet: the phone in full only when an inspector exports it."""
         _only(*REGION_READERS)
         batch = _found(PhoneCheckBatch, int_arg("batch", low=1))
-        role = current_user.role
-
-        def rows():
-            for check, tries, visit in _call_rows(batch, "all", None, None):
-                yield [
-                    check.school.name,
-                    str(check.student.school_class),
-                    check.student.name,
-                    check.student.guardian_name or "",
-                    call_list_phone(check.student.guardian_phone, role),
-                    visit.visited_on if visit else None,
-                    VISIT_MODES.get(visit.mode, visit.mode) if visit else "",
-                    visit.visitors if visit else "",
-                    tries,
-                    CALL_OUTCOMES.get(check.outcome, "待拨打"),
-                    SATISFACTION.get(check.satisfaction, ""),
-                    check.remarks or "",
-                ]
-
-        sheet = Sheet("抽查清单", CALL_COLUMNS, rows(), title=f"电话抽查清单 {batch.name}")
+        sheet = call_sheet(_call_rows(batch, "all", None, None), current_user.role, f"电话抽查清单 {batch.name}")
         return xlsx_response(Export("电话抽查清单", place_name(batch.region)), [sheet])
 
     def _summary_of(self) -> tuple[Region, PhoneCheckBatch | None, list[SchoolCount]]:
@@ -390,17 +372,8 @@ class PhoneCheckView(PageView):
     def summary_export(self):
         region, batch, rows = self._summary_of()
         what = "电话抽查汇总"
-        sheet = Sheet(
-            "各校汇总",
-            SUMMARY_COLUMNS,
-            ([r.county, r.name, r.code, *_figures(r)] for r in [*rows, total(rows, "合计")]),
-            title=f"{what} {batch.name}" if batch else what,
-        )
+        sheet = summary_sheet([*rows, total(rows, "合计")], f"{what} {batch.name}" if batch else what)
         return xlsx_response(Export(what, place_name(region)), [sheet])
-
-
-def _figures(row: SchoolCount) -> list:
-    return [row.drawn, row.confirmed, row.contradicted, row.unreachable, row.refused, row.pending, row.rate]
 
 
 def _names(user_ids: set) -> dict[int, str]:
@@ -418,34 +391,6 @@ def _date(text: str, what: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise PhoneCheckError(f"{what}格式应为 2026-11-01。") from None
-
-
-CALL_COLUMNS = [
-    Column("学校", width=24),
-    Column("班级"),
-    Column("学生"),
-    Column("监护人"),
-    Column("联系电话", width=14),
-    Column("走访日期", "date"),
-    Column("走访方式"),
-    Column("走访人"),
-    Column("已拨打次数", "int"),
-    Column("抽查结果"),
-    Column("满意度"),
-    Column("备注", width=40),
-]
-SUMMARY_COLUMNS = [
-    Column("县(市、区)", width=16),
-    Column("学校", width=24),
-    Column("学校代码"),
-    Column("抽查家庭", "int"),
-    Column("属实", "int"),
-    Column("不属实", "int"),
-    Column("未接通", "int"),
-    Column("拒访", "int"),
-    Column("待拨打", "int"),
-    Column("属实率（接通家庭中）", "percent"),
-]
 
 
 def register(admin: Admin, category: str) -> None:

@@ -17,18 +17,20 @@ from bureau.exports.xlsx import Column, Export, Sheet
 from bureau.extensions import db
 from bureau.inspection.models import SATISFACTION, SURVEY_QUESTIONS, Survey, SurveyResponse, SurveyTarget
 from bureau.inspection.sampling import DrawError
-from bureau.inspection.surveys import (
-    DEFAULT_PERCENT,
+from bureau.inspection.survey_rates import (
     DEFAULT_THRESHOLD,
     FIRST_LEVEL,
-    MIN_PERCENT,
     NEXT_RATE_LEVEL,
     RATE_LEVELS,
     RateRow,
-    SurveyError,
-    make_survey,
     rate_rows,
     rate_total,
+)
+from bureau.inspection.surveys import (
+    DEFAULT_PERCENT,
+    MIN_PERCENT,
+    SurveyError,
+    make_survey,
     record_response,
     term_surveys,
 )

@@ -16,17 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bureau import clock
+from bureau.inspection.findings import CHECKLIST, Findings, record_findings
 from bureau.inspection.models import Inspection, InspectionRound
-from bureau.inspection.rounds import (
-    CHECKLIST,
-    Findings,
-    RoundInput,
-    create_round,
-    draw_round,
-    publish,
-    record_findings,
-    schedule,
-)
+from bureau.inspection.rounds import RoundInput, create_round, draw_round, publish, schedule
 from bureau.tenants.models import Region, User
 
 CITY = "990100"
