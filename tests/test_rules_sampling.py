@@ -1,0 +1,221 @@
+"""The sampling service's rules, one test each, written for the mutants that survived the first
+mutation run over `inspection/sampling.py` and `inspection/frames.py` (docs/mutants.md).
+
+Expected samples and hashes are computed here with hashlib alone, never with the product's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import literal, select, union_all, update
+
+from bureau.extensions import db
+from bureau.inspection.frames import draw_schools
+from bureau.inspection.models import Inspection, InspectionRound, SampleDraw
+from bureau.inspection.sampling import (
+    DrawError,
+    Frame,
+    Size,
+    check_seed,
+    make_draw,
+    new_seed,
+    select_samples,
+    verify_draw,
+)
+from tests.factories import statements_sent
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def by_ticket(seed: str, codes: list[str]) -> list[str]:
+    return sorted(codes, key=lambda code: sha(f"{seed}:{code}"))
+
+
+def literal_frame(rows: list[tuple[str, str, str]]) -> Frame:
+    """A frame whose SELECT gives `rows` in exactly this order (not the published order)."""
+    selects = [
+        select(literal(s).label("stratum"), literal(c).label("code"), literal(st).label("status")) for s, c, st in rows
+    ]
+    return Frame(union_all(*selects), {})
+
+
+def _make(session, world, rows, size: Size, seed: str = "s") -> SampleDraw:
+    draw = make_draw(
+        session,
+        purpose="inspection",
+        region=world.regions["p"],
+        per="school",
+        size=size,
+        seed=seed,
+        frame=literal_frame(rows),
+        drawn_by=None,
+        drawn_by_name="测试",
+    )
+    session.commit()
+    return draw
+
+
+# --- the frame's order ---------------------------------------------------------------------------
+
+
+def test_the_frame_is_read_in_code_point_order_whatever_order_the_database_gives_it(app, session, world):
+    # given strata B before A, and codes out of order; code-point order puts "10" before "2"
+    rows = [("B", "2", ""), ("B", "10", ""), ("A", "2", ""), ("B", "1", ""), ("A", "1", "")]
+    with statements_sent() as sent:
+        draw = _make(session, world, rows, Size(n=1))
+    lines = "A\t1\nA\t2\nB\t1\nB\t10\nB\t2\n"
+    assert draw.frame_sha256 == sha(lines)
+    assert [code for code, _ in draw.strata["B"]["sample"]] == by_ticket("s", ["1", "10", "2"])[:1]
+    assert verify_draw(session, draw) == []
+    if app.config["BACKEND"] == "postgresql":  # by code point, not by the database's collation
+        read_back = [s for s in sent if "ORDER BY" in s and "sample_frame" in s]
+        assert read_back and all('COLLATE "C"' in s for s in read_back)
+
+
+def test_a_stratum_whose_units_are_all_excluded_is_still_in_the_frames_hash():
+    units = [("A", "a1", "excluded"), ("A", "a2", "excluded"), ("B", "b1", "")]
+    digest, strata = select_samples(iter(units), "s", {"A": 0, "B": 1})
+    assert digest == sha("A\ta1\nA\ta2\nB\tb1\n")
+    assert (strata["A"].frame, strata["A"].eligible, strata["A"].sample) == (2, 0, [])
+
+
+def test_a_stratum_without_a_size_gives_no_sample():
+    _, strata = select_samples(iter([("A", "a1", ""), ("B", "b1", "")]), "s", {"A": 1})
+    assert [c for c, _ in strata["A"].sample] == ["a1"] and strata["B"].sample == []
+
+
+def test_a_frame_not_grouped_by_stratum_is_refused():
+    with pytest.raises(ValueError, match="'A' appears twice"):
+        select_samples(iter([("A", "a1", ""), ("B", "b1", ""), ("A", "a2", "")]), "s", {})
+
+
+# --- sizes and seeds -------------------------------------------------------------------------------
+
+
+def test_a_percentage_is_of_a_hundred_rounded_up():
+    # 1 % of 101 units is 1.01: rounded up, 2
+    assert Size(percent=1).of(101, 101) == 2
+
+
+def test_a_second_term_draw_takes_every_fresh_unit_and_its_record_verifies(session, world):
+    # one class of six families, two answered in the first term (deferred): 50 % is 3, but all
+    # four not yet surveyed are drawn, the deferred after them
+    rows = [("C", f"f{i}", "deferred" if i in (1, 2) else "") for i in range(1, 7)]
+    draw = _make(session, world, rows, Size(percent=50, all_fresh=True))
+    info = draw.strata["C"]
+    assert (info["frame"], info["eligible"], info["fresh"], info["n"]) == (6, 6, 4, 4)
+    assert [code for code, _ in info["sample"]] == by_ticket("s", ["f3", "f4", "f5", "f6"])
+    assert draw.all_fresh is True and verify_draw(session, draw) == []
+
+
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [
+        ("", "请填写随机种子"),
+        ("   ", "请填写随机种子"),
+        ("7" * 101, "随机种子最长 100 个字符，现有 101 个。"),
+        ("20\t26", "随机种子不能包含换行或制表符。"),
+        ("20\n26", "随机种子不能包含换行或制表符。"),
+    ],
+)
+def test_a_seed_is_refused_blank_too_long_or_with_line_breaks(seed, message):
+    with pytest.raises(DrawError, match=message):
+        check_seed(seed)
+
+
+def test_a_seed_of_100_characters_of_any_kind_is_kept_trimmed():
+    assert check_seed("X" * 100) == "X" * 100
+    assert check_seed(" DX-2026 双色球 ") == "DX-2026 双色球"
+
+
+def test_a_generated_seed_is_twelve_digits_drawn_from_a_trillion():
+    seeds = [new_seed() for _ in range(20)]
+    assert all(len(s) == 12 and s.isdigit() for s in seeds)
+    # the chance that twenty draws from 0 … 10¹² - 1 all stay under 10⁹ is 10⁻⁶⁰
+    assert max(int(s) for s in seeds) >= 10**9
+
+
+# --- verification names what differs --------------------------------------------------------------
+
+
+def _tamper(draw: SampleDraw, **values) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(update(SampleDraw.__table__).where(SampleDraw.id == draw.id).values(**values))
+
+
+def _school_draw(session, world) -> SampleDraw:
+    draw = draw_schools(session, region=world.regions["p"], per="county", size=Size(n=1), seed="s", drawn_by=None)
+    session.commit()
+    return draw
+
+
+def _problems(session, draw: SampleDraw) -> list[str]:
+    session.expire_all()
+    return verify_draw(session, session.get(SampleDraw, draw.id))
+
+
+def test_verify_names_a_changed_algorithm(session, world):
+    draw = _school_draw(session, world)
+    _tamper(draw, algorithm="md5-largest/9")
+    assert _problems(session, draw) == ["算法版本 md5-largest/9 与本系统的 sha256-smallest-n/1 不同，无法复核。"]
+
+
+def test_verify_names_every_stratum_missing_from_the_record_and_one_the_frame_lacks(session, world):
+    draw = _school_draw(session, world)
+    strata = json.loads(json.dumps(draw.strata))
+    del strata["A2"], strata["B1"]
+    strata["Z9"] = {"label": "虚构县", "frame": 1, "eligible": 1, "fresh": 1, "n": 1, "sample": [["Z9S", "0"]]}
+    _tamper(draw, strata=strata)
+    assert _problems(session, draw) == [
+        "分层「A2」（A2）不在抽取记录中。",
+        "分层「B1」（B1）不在抽取记录中。",
+        "分层「虚构县」（Z9）在抽样框中已不存在。",
+    ]
+
+
+def test_verify_names_a_stratum_whose_frame_count_was_changed(session, world):
+    draw = _school_draw(session, world)
+    strata = json.loads(json.dumps(draw.strata))
+    strata["A2"]["frame"] = 2
+    _tamper(draw, strata=strata)
+    label = draw.strata["A2"]["label"]
+    assert _problems(session, draw) == [f"分层「{label}」（A2）的抽样框单位数与记录不同。"]
+
+
+# --- the last K rounds (frames.py) -------------------------------------------------------------------
+
+
+def _round(session, world, name: str, start: date, school: str) -> InspectionRound:
+    round_ = InspectionRound(name=name, region=world.regions["p"], start_date=start, end_date=start)
+    session.add(round_)
+    session.flush()
+    session.add(Inspection(round_id=round_.id, school_id=world.schools[school].id))
+    return round_
+
+
+def _excluded(session, world, k: int) -> set[str]:
+    draw = draw_schools(
+        session, region=world.regions["p"], per="school", size=Size(n=1), seed="s", drawn_by=None, exclude_recent=k
+    )
+    session.commit()
+    return {code for code, info in draw.strata.items() if info["eligible"] == 0}
+
+
+def test_the_last_round_is_the_latest_to_start_not_the_latest_entered(session, world):
+    _round(session, world, "五月轮", date(2026, 5, 1), "a1x")
+    _round(session, world, "三月轮（后补录）", date(2026, 3, 1), "a2")  # entered later, started earlier
+    session.commit()
+    assert _excluded(session, world, 1) == {"A1X"}
+
+
+def test_of_two_rounds_starting_the_same_day_the_later_entered_is_the_last(session, world):
+    _round(session, world, "甲", date(2026, 5, 1), "a1x")
+    _round(session, world, "乙", date(2026, 5, 1), "a2")
+    session.commit()
+    assert _excluded(session, world, 1) == {"A2S"}
