@@ -65,6 +65,20 @@ def xlsx_response(export: Export, sheets: Iterable[Sheet]) -> Response:
     return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=export.filename, max_age=0)
 
 
+def attempt(call: Callable[[], object], *refusals: type[Exception]) -> tuple[object, str | None]:
+    """Run a page's write: (its result, None), or — refused by one of `refusals` — (None, the
+    message for the form) after a rollback, so nothing is written. A row outside the user's
+    scope (the guard's refusal) answers 404, as a row that does not exist."""
+    try:
+        return call(), None
+    except refusals as error:
+        db.session.rollback()
+        return None, str(error)
+    except TenantViolation:
+        db.session.rollback()
+        abort(404)
+
+
 class RoleAccess:
     """Who may open a view. Anonymous users are sent to sign in; others get 403."""
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from bureau import clock
-from bureau.admin.base import READ_ROLES, REGION_READERS, PageView, request_scope, xlsx_response
+from bureau.admin.base import READ_ROLES, REGION_READERS, PageView, attempt, request_scope, xlsx_response
 from bureau.audit import label_table
 from bureau.exports.phone_checks import call_sheet, summary_sheet
 from bureau.exports.xlsx import Export
@@ -33,7 +33,6 @@ from bureau.inspection.phone import (
 )
 from bureau.inspection.sampling import DrawError
 from bureau.params import int_arg
-from bureau.tenants.guard import TenantViolation
 from bureau.tenants.models import Region, User, place_name
 from bureau.visits.models import VISIT_MODES, Campaign, Student, Visit
 from bureau.visits.privacy import call_list_phone
@@ -194,15 +193,12 @@ class PhoneCheckView(PageView):
         refusal = None
         if request.method == "POST":
             form.update({key: request.form.get(key, "").strip() for key in form})
-            try:
-                batch = make_batch(db.session, self._input(form, regions, campaigns), current_user)
-            except (PhoneCheckError, DrawError) as error:
-                db.session.rollback()
-                refusal = str(error)
-            except TenantViolation:
-                db.session.rollback()
-                abort(404)
-            else:
+            batch, refusal = attempt(
+                lambda: make_batch(db.session, self._input(form, regions, campaigns), current_user),
+                PhoneCheckError,
+                DrawError,
+            )
+            if refusal is None:
                 flash(
                     f"已抽取 {batch.draw.sample_size} 户家庭（随机种子 {batch.draw.seed}），见本批次的电话抽查清单。",
                     "success",

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from bureau import clock
-from bureau.admin.base import READ_ROLES, PageView, request_scope, xlsx_response
+from bureau.admin.base import READ_ROLES, PageView, attempt, request_scope, xlsx_response
 from bureau.admin.coverage import drilled, place_of
 from bureau.audit import label_table
 from bureau.exports.xlsx import Column, Export, Sheet
@@ -35,7 +35,6 @@ from bureau.inspection.surveys import (
     term_surveys,
 )
 from bureau.params import int_arg, parse_int
-from bureau.tenants.guard import TenantViolation
 from bureau.tenants.models import Region, School
 from bureau.visits.coverage import current_term
 from bureau.visits.models import SchoolClass, Student, Term, class_label
@@ -105,15 +104,8 @@ class SurveyView(PageView):
         refusal = None
         if request.method == "POST":
             form.update({key: request.form.get(key, "").strip() for key in form})
-            try:
-                survey = self._draw(form)
-            except (SurveyError, DrawError) as error:
-                db.session.rollback()
-                refusal = str(error)
-            except TenantViolation:
-                db.session.rollback()
-                abort(404)
-            else:
+            survey, refusal = attempt(lambda: self._draw(form), SurveyError, DrawError)
+            if refusal is None:
                 flash(
                     f"已抽取 {survey.draw.sample_size} 户家庭（随机种子 {survey.draw.seed}），"
                     "各班按签号顺序，见抽签记录。",
@@ -210,15 +202,10 @@ class SurveyView(PageView):
         comments = request.form.get("comments", "")
         refusal = None
         if request.method == "POST":
-            try:
-                record_response(db.session, target, answers, comments, current_user)
-            except SurveyError as error:
-                db.session.rollback()
-                refusal = str(error)
-            except TenantViolation:
-                db.session.rollback()
-                abort(404)
-            else:
+            _, refusal = attempt(
+                lambda: record_response(db.session, target, answers, comments, current_user), SurveyError
+            )
+            if refusal is None:
                 flash(f"已录入 {target.student.name} 家庭的答卷。", "success")
                 return redirect(url_for(".families", survey=target.survey_id, school=target.school_id))
         return self.render(

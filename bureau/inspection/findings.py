@@ -8,7 +8,6 @@ nothing written. Who may read an inspection is the tenant guard's read rule (`in
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ from bureau.tenants.scope import Scope
 from bureau.visits.assignments import without_responsible
 from bureau.visits.coverage import coverage_rows, current_term
 from bureau.visits.models import Campaign, Student, Visit
-from bureau.visits.records import MAX_PHOTOS, PhotoUpload, write_file
+from bureau.visits.records import MAX_PHOTOS, PhotoUpload, store_photo
 
 MAX_REMARK = 200
 MAX_NOTES = 5000
@@ -158,18 +157,13 @@ def add_photos(
     _check_open(inspection, clock.local(now).date())
     count = session.scalar(select(func.count(InspectionPhoto.id)).where(InspectionPhoto.inspection_id == inspection.id))
     _check(count + len(photos) <= MAX_PHOTOS, f"每次检查最多上传 {MAX_PHOTOS} 张照片（已有 {count} 张）。")
-    folder = Path(upload_dir) / str(inspection.school_id)
-    folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for photo in photos:
-        relative = Path(str(inspection.school_id)) / f"inspection-{uuid.uuid4().hex}.{photo.extension}"
-        target = Path(upload_dir) / relative
-        write_file(session, target, photo.content)
         rows.append(
             InspectionPhoto(
                 school_id=inspection.school_id,
                 inspection_id=inspection.id,
-                path=str(relative),
+                path=store_photo(session, upload_dir, inspection.school_id, photo, prefix="inspection-"),
                 content_type=photo.content_type,
                 size=len(photo.content),
                 uploaded_at=now,

@@ -334,6 +334,16 @@ def write_file(session: Session, target: Path, content: bytes) -> None:
     target.write_bytes(content)
 
 
+def store_photo(session: Session, upload_dir: str, school_id: int, photo: PhotoUpload, prefix: str = "") -> str:
+    """Write a checked photo under upload_dir/<school_id>/ with an unguessable name, as a file of
+    the transaction (write_file); its path relative to upload_dir, as the photo row keeps it."""
+    folder = Path(upload_dir) / str(school_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    relative = Path(str(school_id)) / f"{prefix}{uuid.uuid4().hex}.{photo.extension}"
+    write_file(session, Path(upload_dir) / relative, photo.content)
+    return str(relative)
+
+
 def keep_files(session: Session) -> None:
     """The transaction committed: its files stay."""
     session.info.pop(FILES_KEY, None)
@@ -358,17 +368,12 @@ def add_photos(session: Session, visit: Visit, photos: list[PhotoUpload], upload
     if count + len(photos) > MAX_PHOTOS:
         raise VisitError(f"每条记录最多上传 {MAX_PHOTOS} 张照片（已有 {count} 张）")
     rows = []
-    folder = Path(upload_dir) / str(visit.school_id)
-    folder.mkdir(parents=True, exist_ok=True)
     for photo in photos:
-        relative = Path(str(visit.school_id)) / f"{uuid.uuid4().hex}.{photo.extension}"
-        target = Path(upload_dir) / relative
-        write_file(session, target, photo.content)
         rows.append(
             VisitPhoto(
                 school_id=visit.school_id,
                 visit=visit,
-                path=str(relative),
+                path=store_photo(session, upload_dir, visit.school_id, photo),
                 content_type=photo.content_type,
                 size=len(photo.content),
                 uploaded_at=clock.now(),
