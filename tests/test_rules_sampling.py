@@ -117,16 +117,17 @@ def test_a_second_term_draw_takes_every_fresh_unit_and_its_record_verifies(sessi
 @pytest.mark.parametrize(
     ("seed", "message"),
     [
-        ("", "请填写随机种子"),
-        ("   ", "请填写随机种子"),
+        ("", "请填写随机种子（如公开摇号结果），或选择由系统生成。"),
+        ("   ", "请填写随机种子（如公开摇号结果），或选择由系统生成。"),
         ("7" * 101, "随机种子最长 100 个字符，现有 101 个。"),
         ("20\t26", "随机种子不能包含换行或制表符。"),
         ("20\n26", "随机种子不能包含换行或制表符。"),
     ],
 )
 def test_a_seed_is_refused_blank_too_long_or_with_line_breaks(seed, message):
-    with pytest.raises(DrawError, match=message):
+    with pytest.raises(DrawError) as refused:
         check_seed(seed)
+    assert str(refused.value) == message
 
 
 def test_a_seed_of_100_characters_of_any_kind_is_kept_trimmed():
@@ -166,16 +167,18 @@ def test_verify_names_a_changed_algorithm(session, world):
     assert _problems(session, draw) == ["算法版本 md5-largest/9 与本系统的 sha256-smallest-n/1 不同，无法复核。"]
 
 
-def test_verify_names_every_stratum_missing_from_the_record_and_one_the_frame_lacks(session, world):
+def test_verify_names_every_stratum_missing_from_the_record_and_every_one_the_frame_lacks(session, world):
     draw = _school_draw(session, world)
     strata = json.loads(json.dumps(draw.strata))
     del strata["A2"], strata["B1"]
-    strata["Z9"] = {"label": "虚构县", "frame": 1, "eligible": 1, "fresh": 1, "n": 1, "sample": [["Z9S", "0"]]}
+    for code in ("A0", "C0"):  # strata the frame never had, one before and one after the others
+        strata[code] = {"label": f"虚构县{code}", "frame": 1, "eligible": 1, "fresh": 1, "n": 1, "sample": [["X", "0"]]}
     _tamper(draw, strata=strata)
     assert _problems(session, draw) == [
+        "分层「虚构县A0」（A0）在抽样框中已不存在。",
         "分层「A2」（A2）不在抽取记录中。",
         "分层「B1」（B1）不在抽取记录中。",
-        "分层「虚构县」（Z9）在抽样框中已不存在。",
+        "分层「虚构县C0」（C0）在抽样框中已不存在。",
     ]
 
 
@@ -186,6 +189,42 @@ def test_verify_names_a_stratum_whose_frame_count_was_changed(session, world):
     _tamper(draw, strata=strata)
     label = draw.strata["A2"]["label"]
     assert _problems(session, draw) == [f"分层「{label}」（A2）的抽样框单位数与记录不同。"]
+
+
+# --- school frames (frames.py) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "schools"), [("a1", {"A1X", "A1Y"}), ("a2", {"A2S"}), ("d", {"DS"}), ("a", {"A1X", "A1Y", "A2S"})]
+)
+def test_a_draw_scoped_to_a_county_or_a_city_takes_the_schools_under_it(session, world, region, schools):
+    draw = draw_schools(session, region=world.regions[region], per="school", size=Size(n=1), seed="s", drawn_by=None)
+    assert set(draw.strata) == schools
+
+
+def test_every_school_of_a_plain_draw_is_fresh(session, world):
+    draw = _school_draw(session, world)
+    assert {code: (i["frame"], i["eligible"], i["fresh"]) for code, i in draw.strata.items()} == {
+        "A1": (2, 2, 2),
+        "A2": (1, 1, 1),
+        "B1": (1, 1, 1),
+        "D": (1, 1, 1),
+    }
+
+
+@pytest.mark.parametrize(
+    ("per", "exclude", "message"),
+    [
+        ("village", 0, "抽取学校时，分层方式须为每县(市、区)、每市或每校。"),
+        ("county", -1, "排除近几轮已检查学校的轮数不能为负数。"),
+    ],
+)
+def test_a_school_draw_is_refused_with_a_village_stratum_or_a_negative_k(session, world, per, exclude, message):
+    with pytest.raises(DrawError) as refused:
+        draw_schools(
+            session, region=world.regions["p"], per=per, size=Size(n=1), seed="s", drawn_by=None, exclude_recent=exclude
+        )
+    assert str(refused.value) == message
 
 
 # --- the last K rounds (frames.py) -------------------------------------------------------------------

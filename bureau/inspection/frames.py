@@ -42,7 +42,7 @@ def recently_inspected(region: Region, rounds: int, before: InspectionRound | No
 
 
 def school_frame(
-    session: Session, region: Region, per: str, exclude_recent: int = 0, before: InspectionRound | None = None
+    session: Session, region: Region, per: str, exclude_recent: int, before: InspectionRound | None = None
 ) -> Frame:
     """The active schools under `region`, stratified `per` county, city or school."""
     if per not in SCHOOL_STRATA:
