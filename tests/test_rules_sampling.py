@@ -258,3 +258,71 @@ def test_of_two_rounds_starting_the_same_day_the_later_entered_is_the_last(sessi
     _round(session, world, "乙", date(2026, 5, 1), "a2")
     session.commit()
     assert _excluded(session, world, 1) == {"A2S"}
+
+
+# --- what a draw records (frames.draw_schools, sampling.make_draw) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "per", "labels"),
+    [
+        ("p", "county", {"A1": "甲市一区", "A2": "甲市二县", "B1": "乙市一县", "D": "丁县级市"}),
+        ("p", "city", {"A": "甲市", "B": "乙市", "D": "丁县级市"}),
+        ("a", "county", {"A1": "甲市一区", "A2": "甲市二县"}),
+        ("a", "city", {"A": "甲市"}),
+        ("a1", "school", {"A1X": "甲一区实验小学", "A1Y": "甲一区第二小学"}),
+    ],
+)
+def test_each_stratum_is_recorded_with_the_name_people_read(session, world, region, per, labels):
+    draw = draw_schools(session, region=world.regions[region], per=per, size=Size(n=1), seed="s", drawn_by=None)
+    assert {code: info["label"] for code, info in draw.strata.items()} == labels
+
+
+def test_a_draw_records_its_purpose_its_rule_and_who_drew_it(session, world):
+    by_hand = draw_schools(
+        session, region=world.regions["p"], per="county", size=Size(n=1), seed="s", drawn_by=None, exclude_recent=2
+    )
+    assert (by_hand.purpose, by_hand.params, by_hand.drawn_by_id, by_hand.drawn_by_name) == (
+        "inspection",
+        {"exclude_recent": 2},
+        None,
+        "",
+    )
+    command = draw_schools(
+        session,
+        region=world.regions["p"],
+        per="county",
+        size=Size(n=1),
+        seed="s",
+        drawn_by=None,
+        drawn_by_name="命令行",
+    )
+    assert command.drawn_by_name == "命令行"
+    inspector = world.users["inspector_a"]
+    signed_in = draw_schools(
+        session, region=world.regions["a"], per="county", size=Size(n=1), seed="s", drawn_by=inspector
+    )
+    assert (signed_in.drawn_by_id, signed_in.drawn_by_name) == (inspector.id, inspector.display_name)
+
+
+def test_a_plain_draw_excludes_no_school_however_recently_inspected(session, world):
+    _round(session, world, "上一轮", date(2026, 5, 1), "a1x")
+    session.commit()
+    assert _excluded(session, world, 0) == set()
+    draw = draw_schools(session, region=world.regions["p"], per="school", size=Size(n=1), seed="s", drawn_by=None)
+    assert all(info["eligible"] == 1 for info in draw.strata.values())
+
+
+def test_a_draw_with_an_unknown_stratification_is_refused(session, world):
+    with pytest.raises(DrawError) as refused:
+        make_draw(
+            session,
+            purpose="inspection",
+            region=world.regions["p"],
+            per="town",
+            size=Size(n=1),
+            seed="s",
+            frame=literal_frame([("A", "1", "")]),
+            drawn_by=None,
+        )
+    assert str(refused.value) == "分层方式无效。"
