@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import literal, select, union_all, update
+from sqlalchemy import false, literal, select, union_all, update
 
+from bureau import clock
 from bureau.extensions import db
 from bureau.inspection.frames import draw_schools
 from bureau.inspection.models import Inspection, InspectionRound, SampleDraw
@@ -26,7 +27,7 @@ from bureau.inspection.sampling import (
     select_samples,
     verify_draw,
 )
-from tests.factories import statements_sent
+from tests.factories import make_user, statements_sent
 
 
 def sha(text: str) -> str:
@@ -298,7 +299,7 @@ def test_a_draw_records_its_purpose_its_rule_and_who_drew_it(session, world):
         drawn_by_name="命令行",
     )
     assert command.drawn_by_name == "命令行"
-    inspector = world.users["inspector_a"]
+    inspector = make_user(session, "zhao", "inspector", world.regions["a"], display_name="赵督学")
     signed_in = draw_schools(
         session, region=world.regions["a"], per="county", size=Size(n=1), seed="s", drawn_by=inspector
     )
@@ -326,3 +327,64 @@ def test_a_draw_with_an_unknown_stratification_is_refused(session, world):
             drawn_by=None,
         )
     assert str(refused.value) == "分层方式无效。"
+
+
+def test_a_draw_records_when_it_was_made_and_a_first_draw_has_no_reason(session, world):
+    with clock.frozen_at(datetime(2026, 12, 1, 2, 30, tzinfo=UTC)):
+        draw = _school_draw(session, world)
+    assert draw.drawn_at.replace(tzinfo=UTC) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+    assert draw.reason is None and draw.replaces_id is None
+
+
+def test_a_redraw_without_a_reason_is_refused_with_the_rule(session, world):
+    first = _school_draw(session, world)
+    with pytest.raises(DrawError) as refused:
+        draw_schools(
+            session, region=world.regions["p"], per="county", size=Size(n=1), seed="t", drawn_by=None, replaces=first
+        )
+    assert str(refused.value) == "重新抽取须说明理由。"
+
+
+def test_a_frame_with_no_unit_is_refused(session, world):
+    empty = select(literal("A").label("stratum"), literal("1").label("code"), literal("").label("status")).where(
+        false()
+    )
+    with pytest.raises(DrawError) as refused:
+        make_draw(
+            session,
+            purpose="inspection",
+            region=world.regions["p"],
+            per="school",
+            size=Size(n=1),
+            seed="s",
+            frame=Frame(empty, {}),
+            drawn_by=None,
+        )
+    assert str(refused.value) == "抽样范围内没有可抽取的对象。"
+
+
+def test_a_stratum_without_a_name_is_labelled_with_its_code(session, world):
+    draw = _make(session, world, [("C1", "x", "")], Size(n=1))
+    assert draw.strata["C1"]["label"] == "C1"
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ({}, "请给出每层抽取的个数或比例（二者选一）。"),
+        ({"n": 0}, "每层抽取个数须在 1 到 10000 之间。"),
+        ({"n": 10_001}, "每层抽取个数须在 1 到 10000 之间。"),
+        ({"percent": 0}, "抽取比例须在 1% 到 100% 之间。"),
+        ({"percent": 101}, "抽取比例须在 1% 到 100% 之间。"),
+    ],
+)
+def test_a_size_out_of_bounds_is_refused_with_its_bounds(size, message):
+    with pytest.raises(DrawError) as refused:
+        Size(**size)
+    assert str(refused.value) == message
+
+
+def test_the_bounds_of_a_size_are_allowed():
+    assert Size(n=10_000).of(20_000, 20_000) == 10_000
+    assert Size(n=1).of(5, 5) == 1
+    assert Size(percent=100).of(7, 7) == 7
