@@ -388,3 +388,19 @@ def test_the_bounds_of_a_size_are_allowed():
     assert Size(n=10_000).of(20_000, 20_000) == 10_000
     assert Size(n=1).of(5, 5) == 1
     assert Size(percent=100).of(7, 7) == 7
+
+
+def test_a_draw_made_by_a_signed_in_inspector_records_their_name(session, world):
+    # as a phone-check batch draws: the inspector is given, no name beside them
+    inspector = make_user(session, "qian", "inspector", world.regions["p"], display_name="钱督学")
+    draw = make_draw(
+        session,
+        purpose="phone_check",
+        region=world.regions["p"],
+        per="village",
+        size=Size(n=1),
+        seed="s",
+        frame=literal_frame([("V", "x", "")]),
+        drawn_by=inspector,
+    )
+    assert (draw.drawn_by_id, draw.drawn_by_name) == (inspector.id, "钱督学")
