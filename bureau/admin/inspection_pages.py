@@ -17,6 +17,7 @@ from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bureau import clock
 from bureau.admin.base import (
@@ -288,7 +289,10 @@ class SchoolInspectionView(PageView):
     @expose("/")
     def index(self):
         rows = db.session.scalars(
-            select(Inspection).order_by(Inspection.scheduled_on.desc(), Inspection.id.desc()).limit(100)
+            select(Inspection)
+            .options(selectinload(Inspection.round))
+            .order_by(Inspection.scheduled_on.desc(), Inspection.id.desc())
+            .limit(100)
         ).all()
         return self.render(
             "admin/inspection/school.html",

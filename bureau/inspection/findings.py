@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bureau import clock
 from bureau.inspection.models import VERDICTS, Inspection, InspectionPhoto
-from bureau.inspection.rounds import _check, day_text, name_of, state_of
+from bureau.inspection.rounds import day_text, name_of, require, state_of
 from bureau.progress.rates import total as rates_total
 from bureau.progress.rates import trend
 from bureau.progress.service import closed_weeks
@@ -105,20 +105,20 @@ def _check_findings(findings: Findings, complete: bool) -> dict:
     for key, label in CHECKLIST.items():
         answer, remark = findings.items.get(key, (None, ""))
         remark = (remark or "").strip()
-        _check(len(remark) <= MAX_REMARK, f"「{label}」的说明最长 {MAX_REMARK} 个字。")
+        require(len(remark) <= MAX_REMARK, f"「{label}」的说明最长 {MAX_REMARK} 个字。")
         if complete:
-            _check(answer is not None, f"请回答「{label}」（是或否）。")
+            require(answer is not None, f"请回答「{label}」（是或否）。")
         checklist[key] = {"ok": answer, "remark": remark}
-    _check(len(findings.notes or "") <= MAX_NOTES, f"检查记录最长 {MAX_NOTES} 个字。")
+    require(len(findings.notes or "") <= MAX_NOTES, f"检查记录最长 {MAX_NOTES} 个字。")
     if complete:
-        _check(findings.verdict in VERDICTS, "请选择检查结论。")
+        require(findings.verdict in VERDICTS, "请选择检查结论。")
     return checklist
 
 
 def _check_open(inspection: Inspection, today: date) -> None:
-    _check(inspection.round.state == "published", "检查轮次尚未发布。")
-    _check(inspection.state != "completed", "检查已完成，结果不能再修改。")
-    _check(
+    require(inspection.round.state == "published", "检查轮次尚未发布。")
+    require(inspection.state != "completed", "检查已完成，结果不能再修改。")
+    require(
         inspection.scheduled_on is not None and inspection.scheduled_on <= today,
         f"检查日期（{day_text(inspection.scheduled_on)}）未到，还不能记录检查结果。",
     )
@@ -156,7 +156,7 @@ def add_photos(
         return []
     _check_open(inspection, clock.local(now).date())
     count = session.scalar(select(func.count(InspectionPhoto.id)).where(InspectionPhoto.inspection_id == inspection.id))
-    _check(count + len(photos) <= MAX_PHOTOS, f"每次检查最多上传 {MAX_PHOTOS} 张照片（已有 {count} 张）。")
+    require(count + len(photos) <= MAX_PHOTOS, f"每次检查最多上传 {MAX_PHOTOS} 张照片（已有 {count} 张）。")
     rows = []
     for photo in photos:
         rows.append(

@@ -40,7 +40,8 @@ class RoundError(ValueError):
     """A round or inspection change refused; the message is for the user, nothing was written."""
 
 
-def _check(condition: bool, message: str) -> None:
+def require(condition: bool, message: str) -> None:
+    """Refuse with `message` (a RoundError: nothing written) unless `condition` holds."""
     if not condition:
         raise RoundError(message)
 
@@ -90,15 +91,15 @@ class RoundInput:
 
 def _check_round(data: RoundInput, by: User) -> None:
     name = (data.name or "").strip()
-    _check(bool(name), "请填写检查轮次名称。")
-    _check(len(name) <= MAX_NAME, f"检查轮次名称最长 {MAX_NAME} 个字。")
-    _check(data.region is not None, "请选择检查范围。")
-    _check(scope_for_user(by).covers_region(data.region), "检查范围须在您的管辖范围之内。")
-    _check(data.start_date is not None and data.end_date is not None, "请填写检查时段的起止日期。")
-    _check(data.start_date <= data.end_date, "检查时段的结束日期不能早于开始日期。")
-    _check((data.end_date - data.start_date).days < MAX_WINDOW_DAYS, "检查时段最长一年。")
-    _check(data.per in SCHOOL_STRATA, "分层方式须为每县(市、区)、每市或每校。")
-    _check(
+    require(bool(name), "请填写检查轮次名称。")
+    require(len(name) <= MAX_NAME, f"检查轮次名称最长 {MAX_NAME} 个字。")
+    require(data.region is not None, "请选择检查范围。")
+    require(scope_for_user(by).covers_region(data.region), "检查范围须在您的管辖范围之内。")
+    require(data.start_date is not None and data.end_date is not None, "请填写检查时段的起止日期。")
+    require(data.start_date <= data.end_date, "检查时段的结束日期不能早于开始日期。")
+    require((data.end_date - data.start_date).days < MAX_WINDOW_DAYS, "检查时段最长一年。")
+    require(data.per in SCHOOL_STRATA, "分层方式须为每县(市、区)、每市或每校。")
+    require(
         0 <= data.exclude_recent <= MAX_EXCLUDE_RECENT,
         f"排除近几轮已检查学校的轮数须在 0 到 {MAX_EXCLUDE_RECENT} 之间。",
     )
@@ -156,7 +157,7 @@ def _draw(session: Session, round_: InspectionRound, seed: str | None, by: User,
     except DrawError as error:
         raise RoundError(str(error)) from error
     codes = [code for _, code, _ in sampled_codes(draw)]
-    _check(bool(codes), "没有抽到学校：范围内的学校都被排除了，请减少排除的轮数。")
+    require(bool(codes), "没有抽到学校：范围内的学校都被排除了，请减少排除的轮数。")
     schools = dict(session.execute(select(School.code, School.id).where(School.code.in_(codes))).all())
     session.add_all(Inspection(round_id=round_.id, school_id=schools[code], state="scheduled") for code in codes)
     round_.draw_id = draw.id
@@ -166,17 +167,17 @@ def _draw(session: Session, round_: InspectionRound, seed: str | None, by: User,
 
 def draw_round(session: Session, round_: InspectionRound, seed: str | None, by: User) -> SampleDraw:
     """Draw the round's schools (seed typed in, or None: generated): one inspection per school."""
-    _check(round_.state == "draft", "检查轮次已发布，不能再抽取。")
-    _check(round_.draw_id is None, "本轮已抽取学校；如需重新抽取，请说明理由。")
+    require(round_.state == "draft", "检查轮次已发布，不能再抽取。")
+    require(round_.draw_id is None, "本轮已抽取学校；如需重新抽取，请说明理由。")
     return _draw(session, round_, seed, by)
 
 
 def redraw_round(session: Session, round_: InspectionRound, seed: str | None, reason: str, by: User) -> SampleDraw:
     """A new draw replacing the round's schools, before publishing; the old draw stays visible."""
-    _check(round_.state == "draft", "检查轮次已发布，不能重新抽取。")
-    _check(round_.draw_id is not None, "本轮尚未抽取学校。")
-    _check(bool((reason or "").strip()), "重新抽取须说明理由。")
-    _check(len(reason.strip()) <= 500, "理由最长 500 个字。")
+    require(round_.state == "draft", "检查轮次已发布，不能重新抽取。")
+    require(round_.draw_id is not None, "本轮尚未抽取学校。")
+    require(bool((reason or "").strip()), "重新抽取须说明理由。")
+    require(len(reason.strip()) <= 500, "理由最长 500 个字。")
     old = session.get(SampleDraw, round_.draw_id)
     for inspection in session.scalars(select(Inspection).where(Inspection.round_id == round_.id)):
         session.delete(inspection)
@@ -198,9 +199,9 @@ def round_inspections(session: Session, round_: InspectionRound) -> list[Inspect
 
 def publish(session: Session, round_: InspectionRound) -> None:
     """Publish the schedule: every inspection has its inspector and date (flush)."""
-    _check(round_.state == "draft", "检查轮次已发布。")
+    require(round_.state == "draft", "检查轮次已发布。")
     inspections = round_inspections(session, round_)
-    _check(bool(inspections), "本轮尚未抽取学校，不能发布。")
+    require(bool(inspections), "本轮尚未抽取学校，不能发布。")
     missing = [i.school.name for i in inspections if i.inspector_id is None or i.scheduled_on is None]
     if missing:
         shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 所" if len(missing) > 5 else "")
@@ -248,22 +249,22 @@ def schedule(
     twice on a day (the service names the other school; the database has a unique index too).
     After publishing, the inspector and date may still move under the same rules, never to none."""
     round_ = inspection.round
-    _check(inspection.state != "completed", "检查已完成，不能再改期。")
+    require(inspection.state != "completed", "检查已完成，不能再改期。")
     if round_.state == "published":
-        _check(inspector is not None and day is not None, "已发布的检查须有督学和日期。")
+        require(inspector is not None and day is not None, "已发布的检查须有督学和日期。")
     if inspector is not None:
-        _check(inspector.role == "inspector" and inspector.active, "请选择一名在职的督学。")
-        _check(scope_for_user(inspector).covers_school(inspection.school), f"{name_of(inspector)}的管辖范围不含该校。")
+        require(inspector.role == "inspector" and inspector.active, "请选择一名在职的督学。")
+        require(scope_for_user(inspector).covers_school(inspection.school), f"{name_of(inspector)}的管辖范围不含该校。")
     if day is not None:
-        _check(
+        require(
             round_.start_date <= day <= round_.end_date,
             f"检查日期须在本轮时段内（{round_.start_date} 至 {round_.end_date}）。",
         )
     companions = (companions or "").strip() or None
-    _check(companions is None or len(companions) <= MAX_COMPANIONS, f"同行人员最长 {MAX_COMPANIONS} 个字。")
+    require(companions is None or len(companions) <= MAX_COMPANIONS, f"同行人员最长 {MAX_COMPANIONS} 个字。")
     if inspector is not None and day is not None:
         other = _booked_elsewhere(session, inspection, inspector, day, scope_for_user(by))
-        _check(other is None, f"{name_of(inspector)} {day_text(day)}已安排检查{other}，同一督学一天只能检查一所学校。")
+        require(other is None, f"{name_of(inspector)} {day_text(day)}已安排检查{other}，同一督学一天只能检查一所学校。")
     inspection.inspector_id = inspector.id if inspector is not None else None
     inspection.scheduled_on = day
     inspection.companions = companions
