@@ -3,6 +3,7 @@
 from bureau import session  # noqa: F401 - installs db.session's hooks: placement, tokens, guard, audit
 from bureau.audit import AuditLog  # noqa: F401
 from bureau.inspection import rules as inspection_rules  # noqa: F401 - the guard's inspection rules
+from bureau.inspection import scoring_rules  # noqa: F401 - the guard's scoring rules
 from bureau.inspection.models import (  # noqa: F401
     Inspection,
     InspectionPhoto,
@@ -15,6 +16,14 @@ from bureau.inspection.models import (  # noqa: F401
     Survey,
     SurveyResponse,
     SurveyTarget,
+)
+from bureau.inspection.scoring_models import (  # noqa: F401
+    Deduction,
+    DeductionRule,
+    Notice,
+    NoticeSchool,
+    Objection,
+    ScoringSetting,
 )
 from bureau.progress.models import (  # noqa: F401
     ExpectedReport,
