@@ -23,10 +23,11 @@ from sqlalchemy import inspect, select
 
 from bureau.extensions import db
 from bureau.inspection.models import SampleDraw
+from bureau.inspection.scoring_models import Deduction, DeductionRule, Notice, Objection
 from bureau.progress.models import WeeklyReport
 from bureau.tenants.models import Region, School, User
 from bureau.visits.models import Campaign, SchoolClass, Staff, Visit, VisitPhoto, VisitVersion
-from tests import world_inspection
+from tests import world_inspection, world_scoring
 
 ROW_ID = re.compile(r'name="rowid"[^>]*value="(\d+)"|(/admin/\w+/)(?:details|edit)/\?id=(\d+)')
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,9 +47,13 @@ ARGUMENT_MODELS = {
     "visit_id": Visit,
     "report_id": WeeklyReport,
     "draw_id": SampleDraw,
+    "deduction_id": Deduction,
+    "rule_id": DeductionRule,
+    "notice_id": Notice,
 }
-# A teacher reads only their own visits (and their versions and photos) of their school.
-TEACHER_OWN = {Visit, VisitVersion, VisitPhoto}
+# A teacher reads only their own visits (and their versions and photos) of their school, and
+# only the deductions against them (and their objections).
+TEACHER_OWN = {Visit, VisitVersion, VisitPhoto, Deduction, Objection}
 
 
 def console(app):
@@ -102,6 +107,9 @@ class Walker:
             return region_id is not None and region_id in self.regions_of(row)
         if school_id not in self.own:
             return False
+        if self.teaches(row) and isinstance(row, Deduction | Objection):
+            deduction = row if isinstance(row, Deduction) else db.session.get(Deduction, row.deduction_id)
+            return deduction.staff_id == self.staff_id
         if self.teaches(row):
             visit = row if isinstance(row, Visit) else db.session.get(Visit, row.visit_id)
             return self.staff_id in (visit.staff_id, visit.staff2_id)
@@ -263,6 +271,7 @@ def city_campaigns(world, session):
     ]
     session.add_all(made)
     world_inspection.extend(session, world)  # a draw, a round and inspections in 市 A and in 市 B
+    world_scoring.extend(session, world)  # rules, deductions, objections and notices in 市 A and 市 B
     session.commit()
     return made
 

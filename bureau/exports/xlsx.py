@@ -11,6 +11,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import chain, islice
 from typing import IO
 
@@ -27,7 +28,7 @@ class Column:
     """A column: its Chinese header, and how to write its values."""
 
     header: str
-    kind: str = "text"  # text | int | number | percent | date | datetime
+    kind: str = "text"  # text | int | number | points (two decimals) | percent | date | datetime
     width: float | None = None
 
 
@@ -125,6 +126,7 @@ class _Writer:
             "text": workbook.add_format({"num_format": "@"}),
             "int": workbook.add_format({"num_format": "0"}),
             "number": workbook.add_format({"num_format": "0.0"}),
+            "points": workbook.add_format({"num_format": "0.00"}),
             "percent": workbook.add_format({"num_format": "0.0%"}),
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
@@ -164,8 +166,8 @@ class _Writer:
     def cell(self, ws, row: int, col: int, kind: str, value) -> None:
         if value is None or value == "":
             ws.write_blank(row, col, None)
-        elif kind in ("int", "number", "percent") and isinstance(value, int | float):
-            ws.write_number(row, col, value, self.formats[kind])
+        elif kind in ("int", "number", "percent", "points") and isinstance(value, int | float | Decimal):
+            ws.write_number(row, col, float(value), self.formats[kind])
         elif kind == "datetime" and isinstance(value, dt.datetime):
             local = clock.local(value).replace(tzinfo=None)
             ws.write_datetime(row, col, local, self.formats["datetime"])
