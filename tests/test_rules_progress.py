@@ -1,7 +1,9 @@
 """The weekly-report rules (bureau/progress/periods.py, bureau/progress/service.py), each on its own.
 
-A campaign's deadline is its own weekday and Beijing time, judged to the second; only an approved
-report can be unlocked. "Nothing was written" is read through a fresh session after the refusal.
+A campaign's deadline is its own weekday and Beijing time, judged to the second; its first week
+opens on its first Monday; only a reviewer returns or approves, and only a submitted report; a
+reason holds at most 500 characters; only an approved report can be unlocked. "Nothing was written"
+is read through a fresh session after the refusal.
 """
 
 from __future__ import annotations
@@ -16,7 +18,17 @@ from bureau.audit import AuditLog
 from bureau.extensions import db
 from bureau.progress.models import WeeklyReport
 from bureau.progress.periods import PeriodError, hours_overdue, parse_week
-from bureau.progress.service import ReportError, open_week, report_status, submit, unlock, week_deadline
+from bureau.progress.service import (
+    ReportError,
+    approve,
+    open_week,
+    opened_weeks,
+    report_status,
+    return_report,
+    submit,
+    unlock,
+    week_deadline,
+)
 from tests.world_progress import FIELDS, WEEK, beijing, make_campaign
 
 TERM_END = date(2027, 1, 10)
@@ -120,3 +132,60 @@ def test_only_an_approved_report_can_be_unlocked(world, session):
     session.commit()
     assert _stored_report(approved.id) == ("returned", True, "已解锁：数据填错", admin.id)
     assert _unlocks() == 1
+
+
+# A campaign's weeks begin on their Mondays ------------------------------------------------------
+
+
+def test_a_campaigns_first_week_is_open_from_its_first_monday_and_a_one_week_campaign_has_it(world, session):
+    """City A's campaign starts Monday 2026-09-07 (W37): on Sunday 23:59:59 Beijing before it no week
+    has begun; at Monday 00:00:00 W37 has, alone. A campaign of that week only (09-07 .. 09-13)
+    has W37 and nothing else, a month later too."""
+    campaign = make_campaign(session, world.regions["a"], WEEK, TERM_END, name="甲市周调度")
+    one_week = make_campaign(session, world.regions["b"], WEEK, date(2026, 9, 13), name="乙市一周活动")
+    assert opened_weeks(campaign, beijing(2026, 9, 6, 23, 59, 59)) == []
+    assert opened_weeks(campaign, beijing(2026, 9, 7, 0, 0, 0)) == [WEEK]
+    assert opened_weeks(one_week, beijing(2026, 9, 7, 0, 0, 0)) == [WEEK]
+    assert opened_weeks(one_week, beijing(2026, 10, 8, 9, 0, 0)) == [WEEK]
+
+
+# Who reviews, and each refusal's exact message ---------------------------------------------------
+
+
+def test_a_school_admin_may_not_return_a_report_and_is_told_so(world, session):
+    report = world.extra["weekly_report_a1x"]  # submitted, awaiting review
+    with pytest.raises(ReportError) as refused:
+        return_report(session, report, "请补充", beijing(2026, 9, 11, 9, 0, 0), world.users["school_admin_a1x"])
+    assert str(refused.value) == "您没有退回周报的权限。"
+    session.rollback()
+    assert _stored_report(report.id) == ("submitted", True, None, None)
+
+
+def test_only_a_submitted_report_can_be_returned_or_approved_each_with_its_message(world, session):
+    """b1's report was returned, d's approved: neither can be returned or approved (again)."""
+    x, admin = world.extra, world.users["admin_p"]
+    at = beijing(2026, 9, 12, 9, 0, 0)
+    reports = (x["weekly_report_b1"], x["weekly_report_d"])
+    before = {r.id: _stored_report(r.id) for r in reports}
+    for report in reports:
+        with pytest.raises(ReportError) as returned:
+            return_report(session, report, "再退回一次", at, admin)
+        assert str(returned.value) == "只有已提交、待审核的周报可以退回。"
+        with pytest.raises(ReportError) as approved:
+            approve(session, report, at, admin)
+        assert str(approved.value) == "只有已提交、待审核的周报可以审核通过。"
+        session.rollback()
+    assert {r.id: _stored_report(r.id) for r in reports} == before
+
+
+def test_a_reason_may_be_500_characters_after_trimming_and_not_501(world, session):
+    """Returning a1x's report with 501 characters is refused by name; 500 between spaces are kept."""
+    report, inspector = world.extra["weekly_report_a1x"], world.users["inspector_a"]
+    at = beijing(2026, 9, 11, 9, 0, 0)
+    with pytest.raises(ReportError) as refused:
+        return_report(session, report, "补" * 501, at, inspector)
+    assert str(refused.value) == "退回原因不能超过 500 个字。"
+    session.rollback()
+    return_report(session, report, "  " + "补" * 500 + "  ", at, inspector)
+    session.commit()
+    assert _stored_report(report.id) == ("returned", True, "补" * 500, inspector.id)

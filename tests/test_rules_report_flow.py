@@ -1,6 +1,7 @@
 """The weekly-report flow rules of bureau/progress/service.py, each on its own (mutants of
-open_week, expects_report, clean_fields, _editable and submit): which schools a week expects, each
-text's limits and each refusal's exact message, what a draft and each submission store.
+open_week, expects_report, is_expected, clean_fields, _editable and submit): which schools a week
+expects (by its own campaign and week), each text's limits and each refusal's exact message, what a
+draft and each submission store.
 
 The world's campaign runs under province P; week 2026-W37 is open (a1x submitted, a2 late, b1
 returned, d approved, a1y missing). The tests here add a campaign under city A (counties A1 and A2:
@@ -104,6 +105,33 @@ def test_opening_a_week_records_each_expected_school_with_its_county_and_city(wo
             (campaign.id, WEEK2, s["a2"].id, r["a2"].id, a),
         ]
     )
+
+
+def test_a_weeks_expected_count_is_of_its_own_campaign_and_week(world, session):
+    """The province's campaign opened W37 with all five schools. City A's opens W37 too, then W38:
+    3 expected each (a1x, a1y, a2), not 8 (W37 of both campaigns) nor 6 (both of city A's weeks)."""
+    campaign = city_a_campaign(session, world)
+    w37 = open_week(session, campaign, WEEK, beijing(2026, 9, 7, 8, 0, 0))
+    w38 = open_week(session, campaign, WEEK2, MONDAY_W38)
+    session.commit()
+    with fresh() as f:
+        counts = f.execute(
+            select(ReportWeek.week_start, ReportWeek.expected_count).where(ReportWeek.id.in_([w37.id, w38.id]))
+        ).all()
+    assert sorted(counts) == [(WEEK, 3), (WEEK2, 3)]
+
+
+def test_a_school_is_expected_only_by_the_campaign_and_week_that_recorded_it(world, session):
+    """b1 is expected in the province campaign's W37, not in city A's W37 (opened too). a2 closes
+    after city A's W37 is opened and before its W38 is: expected in W37, not in W38."""
+    campaign, s = city_a_campaign(session, world), world.schools
+    open_week(session, campaign, WEEK, beijing(2026, 9, 7, 8, 0, 0))
+    s["a2"].active = False
+    session.flush()
+    open_week(session, campaign, WEEK2, MONDAY_W38)
+    assert expects_report(session, s["b1"].id, world.extra["progress_campaign"], WEEK) is True
+    assert expects_report(session, s["b1"].id, campaign, WEEK) is False
+    assert [expects_report(session, s["a2"].id, campaign, week) for week in (WEEK, WEEK2)] == [True, False]
 
 
 def test_a_week_outside_the_campaign_or_not_begun_is_refused_by_name(world, session):
