@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from bureau.inspection.demo_checks import load as load_checks
 from bureau.inspection.demo_rounds import load as load_rounds
+from bureau.inspection.demo_scoring import load as load_scoring
 from bureau.progress.demo import load as load_progress
 from bureau.tenants.models import Region, School, User
 from bureau.tenants.users import create_user, place_user
@@ -121,4 +122,5 @@ def load_demo(session: Session) -> list[tuple[str, str]]:
     load_progress(session, nodes, campaign)
     load_rounds(session)
     load_checks(session, campaign)
+    load_scoring(session, campaign)
     return logins

@@ -28,8 +28,9 @@ from bureau.inspection.deductions import (
     save_rule,
     save_setting,
 )
+from bureau.inspection.notices import NoticeInput, create_notice, edit_notice, publish_notice
 from bureau.inspection.scores import school_scores, teacher_scores
-from bureau.inspection.scoring_models import Deduction, Objection
+from bureau.inspection.scoring_models import Deduction, Notice, Objection
 from bureau.tenants.guard import TenantViolation, set_scope
 from bureau.tenants.scope import scope_for_user
 from tests.factories import statements_sent, stored
@@ -337,3 +338,73 @@ def test_the_clock_decides_today_for_a_deductions_date(rules, session):
     data.note = "未完成"
     with clock.frozen_at(NOW.replace(day=19)), pytest.raises(ScoringError, match="不能晚于今天"):
         record_deduction(session, data, user, NOW)
+
+
+def test_the_guard_refuses_a_deduction_whose_teacher_is_of_another_school(rules, session):
+    """The service refuses it first; the guard holds it for any other writer of the row."""
+    user = as_user(session, rules, "inspector_a")
+    bzr6 = rule(session, rules, "BZR-6")
+    session.add(
+        Deduction(
+            school_id=rules.schools["a1x"].id,
+            staff_id=rules.extra["staff_a1y"].id,
+            term_id=rules.extra["term"].id,
+            rule_id=bzr6.id,
+            rule_code="BZR-6",
+            rule_text="不能完成家访任务",
+            applies_to="head_teacher",
+            points_each=D("0.5"),
+            instances=1,
+            points=D("0.5"),
+            occurred_on=date(2026, 11, 10),
+            recorded_by_id=user.id,
+        )
+    )
+    with pytest.raises(TenantViolation):
+        session.flush()
+
+
+@pytest.mark.parametrize("username", ["leader_a", "admin_a1", "teacher_a1x"])
+def test_only_an_inspector_or_an_allowed_school_admin_records_a_deduction(rules, session, username):
+    as_user(session, rules, "inspector_a")
+    save_setting(session, rules.regions["a"], "100", True, rules.users["inspector_a"])
+    session.commit()
+    with pytest.raises(TenantViolation):
+        deduct(session, rules, "a1x", by=username)
+
+
+@pytest.mark.parametrize("username", ["leader_a", "admin_a1"])
+def test_only_inspectors_keep_the_rules_and_the_settings(rules, session, username):
+    as_user(session, rules, username)
+    with pytest.raises(TenantViolation):
+        save_rule(session, rules.regions["a"], RuleInput("XX-9", "另一条细则", "teacher", "0.5"))
+    session.rollback()
+    as_user(session, rules, username)
+    with pytest.raises(TenantViolation):
+        save_setting(session, rules.regions["a"], "90", True, rules.users[username])
+
+
+def test_an_inspector_keeps_only_their_own_regions_rules(rules, session):
+    as_user(session, rules, "inspector_b")
+    with pytest.raises(TenantViolation):
+        save_rule(session, rules.regions["a"], RuleInput("XX-9", "另一条细则", "teacher", "0.5"))
+    session.rollback()
+    as_user(session, rules, "inspector_a")
+    with pytest.raises(TenantViolation):  # the province's catalogue is not a city's inspector's
+        save_rule(session, rules.regions["p"], RuleInput("BZR-9", "另一条细则", "teacher", "0.5"))
+
+
+def test_a_published_notice_is_frozen_for_any_writer(rules, session):
+    deduct(session, rules, "a1x", n=3)
+    user = as_user(session, rules, "inspector_a")
+    data = NoticeInput(rules.regions["a"], rules.extra["term"], date(2026, 11, 1), date(2026, 11, 30))
+    notice = create_notice(session, scope_for_user(user), data, user)
+    edit_notice(session, notice, "关于甲市的通报", "正文（修改稿）")  # a draft is edited
+    publish_notice(session, notice, user, NOW)
+    session.commit()
+    as_user(session, rules, "inspector_a")
+    notice.title = "发布后改标题"
+    with pytest.raises(TenantViolation):
+        session.flush()
+    session.rollback()
+    assert stored(select(Notice.title)) == "关于甲市的通报"

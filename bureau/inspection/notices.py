@@ -90,7 +90,10 @@ def compose(session: Session, scope: Scope | None, data: NoticeInput) -> dict:
     require(1 <= data.threshold <= 100, "满意度标准请填写 1 到 100 之间的百分数。")
     scores = [s for s in school_scores(session, scope, data.region, data.term) if s.score is not None]
     losing = sorted((s for s in scores if s.score < s.base), key=lambda s: (s.score, s.code))[: data.lowest]
-    rates = rate_rows(session, scope, data.term, "school", _within(data.region))
+    # rate_rows applies a scope itself: with none (the CLI, the demo), the region's own
+    rates = rate_rows(
+        session, scope or Scope(data.region.kind, data.region.id), data.term, "school", _within(data.region)
+    )
     return {
         "lowest": [
             {"school_id": s.school_id, "name": s.name, "county": s.county, "score": str(s.score), "total": str(s.total)}
