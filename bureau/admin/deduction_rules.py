@@ -26,13 +26,20 @@ label_table(
         "applies_to": "适用对象",
         "points": "每次扣分",
         "active": "启用",
+        "created_at": "创建时间",
     },
     {"applies_to": APPLIES_TO},
 )
 label_table(
     "scoring_setting",
     "量化考核设置",
-    {"region_id": "单位", "base_score": "基础分", "school_admin_may_deduct": "允许学校管理员记录扣分"},
+    {
+        "region_id": "单位",
+        "base_score": "基础分",
+        "school_admin_may_deduct": "允许学校管理员记录扣分",
+        "updated_at": "修改时间",
+        "updated_by_id": "修改人",
+    },
 )
 
 
