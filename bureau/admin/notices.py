@@ -6,7 +6,7 @@ notice stores."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from bureau import clock
-from bureau.admin.base import ALL_ROLES, PageView, attempt, request_scope, xlsx_response
+from bureau.admin.base import ALL_ROLES, PageView, Todo, attempt, home_todo, request_scope, xlsx_response
 from bureau.audit import label_table
 from bureau.exports.notices import figure_rows, notice_sheets, paragraphs, section_title
 from bureau.exports.xlsx import Export
@@ -244,6 +244,25 @@ def _date(text: str, what: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise NoticeError(f"{what}格式应为 2026-11-01。") from None
+
+
+RECENT_DAYS = 30  # a school's 待办 lists the notices naming it published this many days back
+
+
+@home_todo
+def _notice_todos() -> list[Todo]:
+    """A school's users: the notices published in the last RECENT_DAYS days that name the school
+    (the guard shows a school only those)."""
+    if current_user.school_id is None:
+        return []
+    since = clock.now() - timedelta(days=RECENT_DAYS)
+    recent = db.session.scalars(
+        select(Notice)
+        .where(Notice.state == "published", Notice.published_at >= since)
+        .order_by(Notice.published_at.desc())
+        .limit(3)
+    ).all()
+    return [Todo(f"通报：{n.title}", url_for("notice.item", notice_id=n.id), urgent=True) for n in recent]
 
 
 def register(admin: Admin, category: str) -> None:
