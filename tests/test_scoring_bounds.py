@@ -1,0 +1,75 @@
+"""Issue 11, two rules of scoring held by their own tests: a deduction takes only an active rule of
+the school's own regions, and schools are ranked within their county, not across the region.
+
+The world (tests/factories.py): a1x and a1y in county A1, b1 in county B1 (province P), each with
+two active staff. tests/world_scoring.py holds the helpers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bureau.inspection.deductions import RuleInput, ScoringError, save_rule
+from bureau.inspection.scores import school_scores, teacher_scores
+from bureau.tenants.guard import set_scope
+from tests.world_scoring import deduct, rule, seed_rules
+
+D = Decimal
+
+
+@pytest.fixture
+def rules(world, session):
+    seed_rules(session, world)
+    session.commit()
+    return world
+
+
+def test_a_rule_no_longer_in_use_is_refused(rules, session):
+    set_scope(session, None)
+    bzr6 = rule(session, rules, "BZR-6")
+    save_rule(session, rules.regions["p"], RuleInput("BZR-6", bzr6.description, "head_teacher", "0.5", False), bzr6)
+    session.commit()
+    with pytest.raises(ScoringError, match="适用于本校的扣分细则"):
+        deduct(session, rules, "a1x", rule=bzr6)
+
+
+def test_a_rule_of_another_city_is_refused_even_when_the_form_is_forged(rules, session):
+    set_scope(session, None)
+    city_a_rule = rule(session, rules, "XX-1")  # loaded past the guard, as a forged id would be
+    with pytest.raises(ScoringError, match="适用于本校的扣分细则"):
+        deduct(session, rules, "b1", rule=city_a_rule, staff=None, by="inspector_b")
+
+
+def test_schools_are_ranked_within_their_county_not_across_the_province(rules, session):
+    """a1x: 0.5 / 2 staff = 0.25 → 99.75; a1y: 1.5 / 2 = 0.75 → 99.25; b1: 2.5 / 2 = 1.25 → 98.75.
+    Within counties: A1X 1, A1Y 2; B1S 1 (alone in B1), though the lowest of the three."""
+    deduct(session, rules, "a1x", n=1)
+    deduct(session, rules, "a1y", n=3)
+    deduct(session, rules, "b1", n=5, by="inspector_b")
+    session.commit()
+    set_scope(session, None)
+    rows = school_scores(session, None, rules.regions["p"], rules.extra["term"])
+    ranked = [(r.code, r.score, r.rank) for r in rows if r.staff]
+    assert ranked == [("A1X", D("99.75"), 1), ("A1Y", D("99.25"), 2), ("B1S", D("98.75"), 1)]
+
+
+def test_a_school_no_longer_active_is_not_scored(rules, session):
+    set_scope(session, None)
+    rules.schools["a1y"].active = False
+    session.commit()
+    rows = school_scores(session, None, rules.regions["a1"], rules.extra["term"])
+    assert [r.code for r in rows] == ["A1X"]
+
+
+def test_a_staff_member_who_left_is_neither_listed_nor_counted(rules, session):
+    """a1x's 科任 has left: its 班主任's 1.5 is averaged over one staff member → 98.50."""
+    deduct(session, rules, "a1x", n=3)
+    set_scope(session, None)
+    rules.extra["other_staff_a1x"].active = False
+    session.commit()
+    teachers = teacher_scores(session, None, rules.schools["a1x"], rules.extra["term"])
+    assert [(t.name, t.score) for t in teachers] == [("a1x班主任", D("98.50"))]
+    (row,) = [r for r in school_scores(session, None, rules.regions["a1"], rules.extra["term"]) if r.code == "A1X"]
+    assert (row.staff, row.average, row.score) == (1, D("1.50"), D("98.50"))
