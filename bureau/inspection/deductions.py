@@ -14,7 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from bureau import clock
 from bureau.inspection.models import Inspection, PhoneCheck, SurveyResponse
@@ -47,6 +49,9 @@ DEFAULT_RULES = [
     ("JS-2", "在宣传学校工作中，有不利于学校与家长和谐共处的言行", "teacher"),
 ]
 DEFAULT_POINTS = Decimal("0.5")
+ALREADY_REVERSED = "这条扣分已经撤销过了。"
+ALREADY_OBJECTED = "这条扣分已经提出过异议。"
+ALREADY_DECIDED = "这条异议已经处理过了。"
 EVIDENCE_MODELS = {
     "phone_check": PhoneCheck,
     "visit": Visit,
@@ -62,6 +67,15 @@ class ScoringError(ValueError):
 def require(condition: bool, message: str) -> None:
     if not condition:
         raise ScoringError(message)
+
+
+def _flush(session: Session, message: str) -> None:
+    """Flush; the same change made at the same moment by another request becomes `message` (the
+    unique reversal and objection of a deduction, an objection's row version)."""
+    try:
+        session.flush()
+    except (IntegrityError, StaleDataError):
+        raise ScoringError(message) from None
 
 
 def parse_points(text: str, what: str = "分值", high: Decimal = MAX_POINTS) -> Decimal:
@@ -248,7 +262,7 @@ def reverse(session: Session, deduction: Deduction, reason: str, by: User, now: 
     """撤销: a new entry with the opposite points and the reason; the deduction itself stays."""
     reason = (reason or "").strip()
     require(not deduction.is_reversal, "撤销记录本身不能再撤销。")
-    require(reversal_of(session, deduction) is None, "这条扣分已经撤销过了。")
+    require(reversal_of(session, deduction) is None, ALREADY_REVERSED)
     require(2 <= len(reason) <= 500, "请写明撤销的理由（2 到 500 个字）。")
     entry = Deduction(
         school_id=deduction.school_id,
@@ -273,7 +287,7 @@ def reverse(session: Session, deduction: Deduction, reason: str, by: User, now: 
         reason=reason,
     )
     session.add(entry)
-    session.flush()
+    _flush(session, ALREADY_REVERSED)
     return entry
 
 
@@ -288,13 +302,13 @@ def lodge_objection(session: Session, deduction: Deduction, text: str, by: User,
     """A teacher objects to a deduction of theirs that stands, once."""
     text = (text or "").strip()
     require(not deduction.is_reversal and reversal_of(session, deduction) is None, "这条扣分已经撤销，无需提出异议。")
-    require(objection_of(session, deduction) is None, "这条扣分已经提出过异议。")
+    require(objection_of(session, deduction) is None, ALREADY_OBJECTED)
     require(5 <= len(text) <= 1000, "请写明异议的理由（5 到 1000 个字）。")
     objection = Objection(
         school_id=deduction.school_id, deduction_id=deduction.id, text=text, lodged_at=now, lodged_by_id=by.id
     )
     session.add(objection)
-    session.flush()
+    _flush(session, ALREADY_OBJECTED)
     return objection
 
 
@@ -303,13 +317,13 @@ def decide_objection(
 ) -> Deduction | None:
     """An inspector upholds the deduction or reverses it (the reversal entry is returned)."""
     note = (note or "").strip()
-    require(objection.decision is None, "这条异议已经处理过了。")
+    require(objection.decision is None, ALREADY_DECIDED)
     require(decision in OBJECTION_DECISIONS, "请选择处理结果：维持扣分或撤销扣分。")
     require(2 <= len(note) <= 500, "请写明处理意见（2 到 500 个字），教师会看到它。")
     objection.decision, objection.decision_note = decision, note
     objection.decided_at, objection.decided_by_id = now, by.id
     objection.decided_by_name = by.display_name or by.username
-    session.flush()
+    _flush(session, ALREADY_DECIDED)
     if decision == "reversed":
         return reverse(session, objection.deduction, f"异议成立：{note}", by, now)
     return None

@@ -139,8 +139,11 @@ class Objection(TenantOwned, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_by_name: Mapped[str | None] = mapped_column(String(80))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)  # two decisions at once: one wins
 
     deduction: Mapped[Deduction] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class Notice(db.Model):

@@ -140,6 +140,7 @@ def upgrade():
         sa.Column("decided_at", bureau.db_types.UTCDateTime(), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_by_name", sa.String(length=80), nullable=True),
+        sa.Column("row_version", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["decided_by_id"], ["user.id"], name=op.f("fk_deduction_objection_decided_by_id_user")),
         sa.ForeignKeyConstraint(
