@@ -10,11 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from bureau.inspection.deductions import RuleInput, ScoringError, save_rule
 from bureau.inspection.scores import school_scores, teacher_scores
+from bureau.inspection.scoring_models import Objection
 from bureau.tenants.guard import set_scope
-from tests.world_scoring import deduct, rule, seed_rules
+from tests.world_scoring import as_user, deduct, extend, rule, seed_rules
 
 D = Decimal
 
@@ -73,3 +75,14 @@ def test_a_staff_member_who_left_is_neither_listed_nor_counted(rules, session):
     assert [(t.name, t.score) for t in teachers] == [("a1x班主任", D("98.50"))]
     (row,) = [r for r in school_scores(session, None, rules.regions["a1"], rules.extra["term"]) if r.code == "A1X"]
     assert (row.staff, row.average, row.score) == (1, D("1.50"), D("98.50"))
+
+
+def test_a_teacher_reads_only_the_objections_to_their_own_deductions(world, session):
+    """The world's objections: teacher_a1x's to a1x's deduction, teacher_a1y's to a1y's."""
+    extend(session, world)
+    as_user(session, world, "teacher_a1x")
+    assert [o.deduction_id for o in session.scalars(select(Objection))] == [world.extra["deduction_a1x"].id]
+    as_user(session, world, "school_admin_a1x")
+    assert len(session.scalars(select(Objection)).all()) == 1
+    as_user(session, world, "inspector_a")
+    assert len(session.scalars(select(Objection)).all()) == 2
