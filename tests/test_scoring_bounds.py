@@ -7,15 +7,18 @@ two active staff. tests/world_scoring.py holds the helpers.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from bureau.inspection.deductions import RuleInput, ScoringError, save_rule
+from bureau.inspection.notices import NoticeInput, create_notice
 from bureau.inspection.scores import school_scores, teacher_scores
-from bureau.inspection.scoring_models import Objection
-from bureau.tenants.guard import set_scope
+from bureau.inspection.scoring_models import NoticeSchool, Objection
+from bureau.tenants.guard import TenantViolation, set_scope
+from bureau.tenants.scope import scope_for_user
 from tests.world_scoring import as_user, deduct, extend, rule, seed_rules
 
 D = Decimal
@@ -86,3 +89,24 @@ def test_a_teacher_reads_only_the_objections_to_their_own_deductions(world, sess
     assert len(session.scalars(select(Objection)).all()) == 1
     as_user(session, world, "inspector_a")
     assert len(session.scalars(select(Objection)).all()) == 2
+
+
+def test_a_school_reads_its_naming_only_in_published_notices(world, session):
+    """A draft of city A also names a1x: a1x's admin reads the published notice's line only."""
+    extend(session, world)
+    user = as_user(session, world, "inspector_a")
+    data = NoticeInput(world.regions["a"], world.extra["term"], date(2026, 11, 1), date(2026, 11, 30))
+    draft = create_notice(session, scope_for_user(user), data, user)
+    session.commit()
+    as_user(session, world, "school_admin_a1x")
+    assert [n.notice_id for n in session.scalars(select(NoticeSchool))] == [world.extra["notice_a"].id]
+    as_user(session, world, "inspector_a")
+    assert draft.id in {n.notice_id for n in session.scalars(select(NoticeSchool))}
+
+
+def test_no_school_is_added_to_a_published_notice(world, session):
+    extend(session, world)
+    as_user(session, world, "inspector_a")
+    session.add(NoticeSchool(notice_id=world.extra["notice_a"].id, school_id=world.schools["a1y"].id, reasons="补充"))
+    with pytest.raises(TenantViolation):
+        session.flush()
