@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
@@ -63,6 +64,18 @@ def xlsx_response(export: Export, sheets: Iterable[Sheet]) -> Response:
     finally:
         os.unlink(handle.name)  # the open stream keeps the data until it is closed
     return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=export.filename, max_age=0)
+
+
+def form_date(text: str | None, label: str, refusal: type[Exception]) -> date | None:
+    """A date typed in a form (YYYY-MM-DD): None when blank; a bad one raises `refusal` (the
+    page's service error) with the message the form shows."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise refusal(f"{label}格式应为 2026-11-01。") from None
 
 
 def attempt(call: Callable[[], object], *refusals: type[Exception]) -> tuple[object, str | None]:

@@ -9,8 +9,6 @@ here: every read goes through the guarded session.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_login import current_user
@@ -19,6 +17,7 @@ from sqlalchemy import select
 from bureau.admin.base import (
     REGION_READERS,
     PageView,
+    form_date,
     has_role,
     request_scope,
 )
@@ -111,17 +110,6 @@ def signed_in_user() -> User:
     return current_user._get_current_object()
 
 
-def _date(value: str | None, label: str) -> date | None:
-    """A date typed in a form (YYYY-MM-DD), None when blank; a bad one is a RoundError."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise RoundError(f"{label}格式不对，请按 2026-12-01 的格式填写。") from error
-
-
 def _number(value: str | None, label: str) -> int | None:
     value = (value or "").strip()
     if not value:
@@ -190,8 +178,8 @@ class RoundView(PageView):
             data = RoundInput(
                 name=form.get("name", ""),
                 region=region,
-                start_date=_date(form.get("start_date"), "开始日期"),
-                end_date=_date(form.get("end_date"), "结束日期"),
+                start_date=form_date(form.get("start_date"), "开始日期", RoundError),
+                end_date=form_date(form.get("end_date"), "结束日期", RoundError),
                 per=form.get("per", "county"),
                 size_n=None if by_percent else size,
                 size_percent=size if by_percent else None,
@@ -271,7 +259,7 @@ class RoundView(PageView):
             inspector = db.session.scalar(select(User).where(User.id == inspector_id)) if inspector_id else None
             if inspector_id and inspector is None:
                 raise RoundError("请选择一名督学。")
-            day = _date(form.get("scheduled_on"), "检查日期")
+            day = form_date(form.get("scheduled_on"), "检查日期", RoundError)
             schedule(db.session, inspection, inspector, day, form.get("companions"), signed_in_user())
         except RoundError as error:
             refused(error)

@@ -6,7 +6,7 @@ notice stores."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
@@ -14,7 +14,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from bureau import clock
-from bureau.admin.base import ALL_ROLES, PageView, Todo, attempt, home_todo, request_scope, xlsx_response
+from bureau.admin.base import (
+    ALL_ROLES,
+    PageView,
+    Todo,
+    attempt,
+    form_date,
+    home_todo,
+    request_scope,
+    xlsx_response,
+)
 from bureau.audit import label_table
 from bureau.exports.notices import figure_rows, notice_sheets, paragraphs, section_title
 from bureau.exports.xlsx import Export
@@ -223,8 +232,8 @@ def _input(form: dict, regions: list[Region], terms: list[Term]) -> NoticeInput:
     return NoticeInput(
         region=region,
         term=term,
-        period_start=_date(form["period_start"], "通报期间的开始日期"),
-        period_end=_date(form["period_end"], "通报期间的结束日期"),
+        period_start=form_date(form["period_start"], "通报期间的开始日期", NoticeError),
+        period_end=form_date(form["period_end"], "通报期间的结束日期", NoticeError),
         title=form["title"],
         lowest=_whole(form["lowest"], f"排名靠后的学校数请填写 1 到 {MAX_LOWEST}。"),
         threshold=_whole(form["threshold"], "满意度标准请填写 1 到 100 之间的百分数。"),
@@ -235,15 +244,6 @@ def _whole(text: str, message: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= 4):
         raise NoticeError(message)
     return int(text)
-
-
-def _date(text: str, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NoticeError(f"{what}格式应为 2026-11-01。") from None
 
 
 RECENT_DAYS = 30  # a school's 待办 lists the notices naming it published this many days back

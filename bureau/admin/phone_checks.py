@@ -5,15 +5,13 @@ list of its ended checks."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import Admin, expose
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from bureau import clock
-from bureau.admin.base import READ_ROLES, REGION_READERS, PageView, attempt, request_scope, xlsx_response
+from bureau.admin.base import READ_ROLES, REGION_READERS, PageView, attempt, form_date, request_scope, xlsx_response
 from bureau.audit import label_table
 from bureau.exports.phone_checks import call_sheet, summary_sheet
 from bureau.exports.xlsx import Export
@@ -232,8 +230,8 @@ class PhoneCheckView(PageView):
         return BatchInput(
             name=form["name"],
             region=region,
-            period_start=_date(form["period_start"], "走访期间的开始日期"),
-            period_end=_date(form["period_end"], "走访期间的结束日期"),
+            period_start=form_date(form["period_start"], "走访期间的开始日期", PhoneCheckError),
+            period_end=form_date(form["period_end"], "走访期间的结束日期", PhoneCheckError),
             per=form["per"],
             n=n,
             campaign=campaign,
@@ -378,15 +376,6 @@ def _names(user_ids: set) -> dict[int, str]:
         return {}
     users = db.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
     return {i: display or name for i, display, name in users}
-
-
-def _date(text: str, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise PhoneCheckError(f"{what}格式应为 2026-11-01。") from None
 
 
 def register(admin: Admin, category: str) -> None:
