@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bureau import clock
+from bureau.inspection.frames import schools_under
 from bureau.inspection.models import PhoneCheck
 from bureau.inspection.scores import school_scores
 from bureau.inspection.scoring_models import Notice, NoticeSchool
@@ -71,7 +72,7 @@ def contradicted_counts(session: Session, scope: Scope | None, region: Region, s
             _check.c.outcome == "contradicted",
             _check.c.closed_at >= _utc_day(start),
             _check.c.closed_at < _utc_day(end + timedelta(days=1)),
-            getattr(School, {"province": "province_id", "city": "city_id"}.get(region.kind, "county_id")) == region.id,
+            schools_under(region),
         )
         .group_by(School.id, School.code, School.name)
         .order_by(func.count().desc(), School.code)

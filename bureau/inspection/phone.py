@@ -356,17 +356,12 @@ def school_counts(
         )
         .join(county, county.id == School.county_id)
         .outerjoin(counted, counted.c.school_id == School.id)
-        .where(School.active.is_(True), _under(region))
+        .where(School.active.is_(True), schools_under(region))
         .order_by(county.code, School.code)
     )
     if scope is not None:
         statement = statement.where(scope.school_clause(School.id))
     return [SchoolCount(*row) for row in session.execute(explicitly_scoped(statement, scope))]
-
-
-def _under(region: Region):
-    key = {"province": "province_id", "city": "city_id"}.get(region.kind, "county_id")
-    return getattr(School, key) == region.id
 
 
 def total(rows: list[SchoolCount], name: str) -> SchoolCount:

@@ -150,7 +150,7 @@ def _writers(session: Session, scope: Scope, obj: object) -> bool | None:
     return scope.role in roles
 
 
-def _made_for_region(session: Session, scope: Scope, row) -> bool:
+def made_for_region(session: Session, scope: Scope, row) -> bool:
     """A region's row stays within the writer's region: as it is and as it will be."""
     after = target(session, row, "region")
     before = stored(row, "region") if is_stored(row) else after
@@ -162,17 +162,17 @@ def _draw_writes(session: Session, scope: Scope, draw: SampleDraw) -> bool:
     """A draw is written while it is made (its sample recorded once, in the same flushes): a
     draw whose frame hash is stored is published and never changed."""
     made = is_stored(draw) and stored(draw, "frame_sha256")
-    return not made and _made_for_region(session, scope, draw)
+    return not made and made_for_region(session, scope, draw)
 
 
 @write_rule(InspectionRound)
 def _round_writes(session: Session, scope: Scope, round_: InspectionRound) -> bool:
-    return _made_for_region(session, scope, round_)
+    return made_for_region(session, scope, round_)
 
 
 @write_rule(PhoneCheckBatch)
 def _batch_writes(session: Session, scope: Scope, batch: PhoneCheckBatch) -> bool:
-    return _made_for_region(session, scope, batch)
+    return made_for_region(session, scope, batch)
 
 
 @write_rule(Survey)
@@ -180,7 +180,7 @@ def _survey_writes(session: Session, scope: Scope, survey: Survey) -> bool:
     """A survey stays within the writer's region; once its families are drawn (its draw stored)
     it is never changed or removed: its draw, targets and answers stand on it."""
     drawn = is_stored(survey) and stored(survey, "draw_id") is not None
-    return not drawn and _made_for_region(session, scope, survey)
+    return not drawn and made_for_region(session, scope, survey)
 
 
 @read_rule

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Integer, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from bureau.inspection.frames import schools_under
 from bureau.inspection.scoring_models import DEFAULT_BASE, Deduction, ScoringSetting
 from bureau.inspection.scoring_rules import setting_for
 from bureau.tenants.guard import explicitly_scoped
@@ -180,7 +181,7 @@ def school_scores(session: Session, scope: Scope | None, region: Region, term: T
         .outerjoin(settings[0], settings[0].region_id == School.county_id)
         .outerjoin(settings[1], settings[1].region_id == School.city_id)
         .outerjoin(settings[2], settings[2].region_id == School.province_id)
-        .where(School.active.is_(True), _under(region))
+        .where(School.active.is_(True), schools_under(region))
         .order_by(county.code, has_staff.desc(), score.desc(), School.code)
     )
     if scope is not None:
@@ -204,8 +205,3 @@ def _school_row(row) -> SchoolScore:
         points(score) if n else None,
         int(rank) if n else None,
     )
-
-
-def _under(region: Region):
-    key = {"province": "province_id", "city": "city_id"}.get(region.kind, "county_id")
-    return getattr(School, key) == region.id

@@ -17,7 +17,8 @@ from __future__ import annotations
 from sqlalchemy import and_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from bureau.history import is_stored, stored, target
+from bureau.history import is_stored, stored
+from bureau.inspection.rules import made_for_region
 from bureau.inspection.scoring_models import (
     Deduction,
     DeductionRule,
@@ -101,28 +102,21 @@ def _named_read(scope: Scope):
     return with_loader_criteria(NoticeSchool, lambda cls: cls.notice_id.in_(published), include_aliases=True)
 
 
-def _within_region(session: Session, scope: Scope, row) -> bool:
-    """A bureau's row stays within the writer's region: as it is and as it will be."""
-    after = target(session, row, "region")
-    before = stored(row, "region") if is_stored(row) else after
-    return all(region is not None and scope.covers_region(region) for region in (before, after))
-
-
 @write_rule(DeductionRule)
 def _rule_writes(session: Session, scope: Scope, rule: DeductionRule) -> bool:
-    return scope.role == "inspector" and _within_region(session, scope, rule)
+    return scope.role == "inspector" and made_for_region(session, scope, rule)
 
 
 @write_rule(ScoringSetting)
 def _setting_writes(session: Session, scope: Scope, setting: ScoringSetting) -> bool:
-    return scope.role == "inspector" and _within_region(session, scope, setting)
+    return scope.role == "inspector" and made_for_region(session, scope, setting)
 
 
 @write_rule(Notice)
 def _notice_writes(session: Session, scope: Scope, notice: Notice) -> bool:
     """A draft is written by the region's inspectors; a published notice never again."""
     published = is_stored(notice) and stored(notice, "state") == "published"
-    return scope.role == "inspector" and not published and _within_region(session, scope, notice)
+    return scope.role == "inspector" and not published and made_for_region(session, scope, notice)
 
 
 @write_check

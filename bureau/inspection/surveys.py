@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, String, case, cast, func, literal, or_, se
 from sqlalchemy.orm import Session
 
 from bureau import clock
+from bureau.inspection.frames import schools_under
 from bureau.inspection.models import SATISFACTION, SURVEY_QUESTIONS, Survey, SurveyResponse, SurveyTarget
 from bureau.inspection.sampling import DEFERRED, Frame, Size, make_draw, sampled_codes
 from bureau.tenants.models import Region, School, User
@@ -57,11 +58,6 @@ def earlier_terms(session: Session, term: Term) -> list[Term]:
     )
 
 
-def _under(region: Region) -> ColumnElement[bool]:
-    key = {"province": "province_id", "city": "city_id"}.get(region.kind, "county_id")
-    return _school.c[key] == region.id
-
-
 def _families(region: Region):
     """FROM/WHERE of the frame: active students of the active schools under `region`."""
     return (
@@ -69,7 +65,7 @@ def _families(region: Region):
         .select_from(_student)
         .join(_class, _class.c.id == _student.c.class_id)
         .join(_school, _school.c.id == _student.c.school_id)
-        .where(_under(region), _school.c.active.is_(True), _student.c.active.is_(True))
+        .where(schools_under(region), _school.c.active.is_(True), _student.c.active.is_(True))
     )
 
 
@@ -100,7 +96,7 @@ def survey_frame(session: Session, region: Region, term: Term) -> tuple[Frame, l
         select(_stratum_code(), _school.c.name, _class.c.grade, _class.c.number)
         .select_from(_class)
         .join(_school, _school.c.id == _class.c.school_id)
-        .where(_under(region))
+        .where(schools_under(region))
     )
     return Frame(units, {code: f"{name} {class_label(g, n)}" for code, name, g, n in labels}), earlier
 
