@@ -13,13 +13,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bureau.inspection.deductions import RuleInput, ScoringError, save_rule
+from bureau.inspection.deductions import RuleInput, ScoringError, lodge_objection, save_rule
 from bureau.inspection.notices import NoticeInput, create_notice
 from bureau.inspection.scores import school_scores, teacher_scores
 from bureau.inspection.scoring_models import NoticeSchool, Objection
 from bureau.tenants.guard import TenantViolation, set_scope
 from bureau.tenants.scope import scope_for_user
-from tests.world_scoring import as_user, deduct, extend, rule, seed_rules
+from tests.world_scoring import NOW, as_user, deduct, extend, rule, seed_rules
 
 D = Decimal
 
@@ -81,14 +81,20 @@ def test_a_staff_member_who_left_is_neither_listed_nor_counted(rules, session):
 
 
 def test_a_teacher_reads_only_the_objections_to_their_own_deductions(world, session):
-    """The world's objections: teacher_a1x's to a1x's deduction, teacher_a1y's to a1y's."""
+    """The world's objections: teacher_a1x's to a1x's deduction, teacher_a1y's to a1y's; here a
+    colleague of teacher_a1x's in the same school (a1x's 科任, objecting in writing, entered
+    without a scope) has one too."""
     extend(session, world)
+    colleague = deduct(session, world, "a1x", "JS-1", staff=world.extra["other_staff_a1x"])
+    set_scope(session, None)
+    lodge_objection(session, colleague, "我已完成包保学生的家访。", world.users["school_admin_a1x"], NOW)
+    session.commit()
     as_user(session, world, "teacher_a1x")
     assert [o.deduction_id for o in session.scalars(select(Objection))] == [world.extra["deduction_a1x"].id]
     as_user(session, world, "school_admin_a1x")
-    assert len(session.scalars(select(Objection)).all()) == 1
-    as_user(session, world, "inspector_a")
     assert len(session.scalars(select(Objection)).all()) == 2
+    as_user(session, world, "inspector_a")
+    assert len(session.scalars(select(Objection)).all()) == 3
 
 
 def test_a_school_reads_its_naming_only_in_published_notices(world, session):
