@@ -11,14 +11,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bureau.inspection.deductions import RuleInput, ScoringError, lodge_objection, save_rule
 from bureau.inspection.notices import NoticeInput, create_notice
 from bureau.inspection.scores import school_scores, teacher_scores
-from bureau.inspection.scoring_models import NoticeSchool, Objection
+from bureau.inspection.scoring_models import DeductionRule, NoticeSchool, Objection
 from bureau.tenants.guard import TenantViolation, set_scope
 from bureau.tenants.scope import scope_for_user
+from tests.factories import stored
 from tests.world_scoring import NOW, as_user, deduct, extend, rule, seed_rules
 
 D = Decimal
@@ -116,3 +117,14 @@ def test_no_school_is_added_to_a_published_notice(world, session):
     session.add(NoticeSchool(notice_id=world.extra["notice_a"].id, school_id=world.schools["a1y"].id, reasons="补充"))
     with pytest.raises(TenantViolation):
         session.flush()
+
+
+def test_the_command_seeds_the_default_rules_once_and_refuses_an_unknown_region(app, world, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["bureau", "seed-deduction-rules", "--scope", "P"])
+    assert first.exit_code == 0 and "新增扣分细则 8 条" in first.output
+    again = runner.invoke(args=["bureau", "seed-deduction-rules", "--scope", "P"])
+    assert again.exit_code == 0 and "新增扣分细则 0 条" in again.output
+    assert stored(select(func.count()).select_from(DeductionRule)) == 8
+    unknown = runner.invoke(args=["bureau", "seed-deduction-rules", "--scope", "NOPE"])
+    assert unknown.exit_code != 0 and "找不到代码为「NOPE」的区域" in unknown.output

@@ -1,4 +1,5 @@
-"""`flask bureau draw` and `verify-draw`: school draws for bureau staff, and anyone's check of a draw."""
+"""`flask bureau draw` and `verify-draw`: school draws for bureau staff, and anyone's check of a draw;
+`seed-deduction-rules`: seed 001 篇四's rules in a region's catalogue."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from bureau.audit import set_actor
 from bureau.extensions import db
+from bureau.inspection.deductions import DEFAULT_RULES, seed_default_rules
 from bureau.inspection.frames import SCHOOL_STRATA, draw_schools
 from bureau.inspection.models import SampleDraw
 from bureau.inspection.sampling import DrawError, Size, verify_draw
@@ -20,6 +22,7 @@ def register(group: AppGroup) -> None:
     """Attach the sampling commands to the `bureau` command group."""
     group.add_command(draw_command)
     group.add_command(verify_draw_command)
+    group.add_command(seed_rules_command)
 
 
 @click.command("draw")
@@ -85,3 +88,16 @@ def verify_draw_command(draw_id: int) -> None:
     click.echo(
         f"第 {draw_id} 号抽取复核一致：种子 {draw.seed}，{draw.sample_size} 个样本；抽样框 SHA-256 {draw.frame_sha256}"
     )
+
+
+@click.command("seed-deduction-rules")
+@click.option("--scope", "scope_code", required=True, help="区域代码（通常为省）")
+def seed_rules_command(scope_code: str) -> None:
+    """把篇四的扣分细则加入该区域的扣分细则（已有的编号不重复添加）。"""
+    set_actor(db.session, None, "命令行")
+    region = db.session.scalar(select(Region).where(Region.code == scope_code))
+    if region is None:
+        raise click.ClickException(f"找不到代码为「{scope_code}」的区域。")
+    added = seed_default_rules(db.session, region)
+    db.session.commit()
+    click.echo(f"{region.name}：新增扣分细则 {added} 条（篇四共 {len(DEFAULT_RULES)} 条）。")
