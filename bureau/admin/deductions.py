@@ -218,12 +218,9 @@ class DeductionView(PageView):
         words = (request.args.get("q") or "").strip()[:50]
         schools = []
         if words:
-            like = f"%{words}%"
+            found = or_(School.name.contains(words, autoescape=True), School.code.contains(words, autoescape=True))
             schools = db.session.scalars(
-                select(School)
-                .where(School.active.is_(True), or_(School.name.like(like), School.code.like(like)))
-                .order_by(School.code)
-                .limit(SCHOOL_MATCHES)
+                select(School).where(School.active.is_(True), found).order_by(School.code).limit(SCHOOL_MATCHES)
             ).all()
         return self.render("admin/scoring/pick_school.html", words=words, schools=schools, limit=SCHOOL_MATCHES)
 
