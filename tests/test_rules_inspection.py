@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from bureau import clock
-from bureau.inspection.findings import Findings, add_photos, figure_text, live_figures, record_findings
+from bureau.inspection.findings import Findings, add_photos, figure_text, findings_row, live_figures, record_findings
 from bureau.inspection.models import Inspection, InspectionPhoto
 from bureau.inspection.rounds import RoundError, RoundInput, create_round, draw_round, publish, schedule
 from bureau.progress.service import open_week, submit
@@ -131,6 +131,25 @@ def test_findings_are_refused_with_the_reason_before_publishing_before_the_day_a
     )
 
 
+def test_notes_are_at_most_5000_characters_and_completing_needs_a_verdict(session, world, published):
+    a1x, u = published["A1X"], world.users["inspector_a"]
+    long_notes = Findings(ALL_YES, "记" * 5001)
+    refused_as(
+        session, world, "检查记录最长 5000 个字。", lambda: record_findings(session, a1x, long_notes, u, ON_THE_DAY)
+    )
+    no_verdict = Findings(ALL_YES, "", None)
+    refused_as(
+        session,
+        world,
+        "请选择检查结论。",
+        lambda: record_findings(session, a1x, no_verdict, u, ON_THE_DAY, complete=True),
+    )
+    with as_inspector(session, world):
+        record_findings(session, a1x, Findings(ALL_YES, "记" * 5000), u, ON_THE_DAY)
+        session.commit()
+    assert len(stored(select(Inspection.notes).where(Inspection.id == a1x.id))) == 5000
+
+
 def test_completing_records_when_and_no_notes_are_stored_as_none(session, world, published):
     a1x, u = published["A1X"], world.users["inspector_a"]
     with as_inspector(session, world):
@@ -153,6 +172,53 @@ def test_a_figure_with_no_data_behind_it_is_none(session, world, published):
     session.commit()
     with as_inspector(session, world):
         assert live_figures(session, a1x, ON_THE_DAY)["coverage"] is None
+
+
+def test_no_pending_record_is_a_figure_of_zero(session, world, published):
+    for visit in world.extra["visits_a1x"]:  # A1X's two pending records
+        visit.status = "approved"
+    session.commit()
+    with as_inspector(session, world):
+        assert live_figures(session, published["A1X"], ON_THE_DAY)["pending"] == 0
+
+
+def test_the_findings_export_row_of_a_completed_and_of_a_scheduled_inspection(session, world, published):
+    # A1X on 12-03: its 4 students' two visits are in the visits' term, not the term in force (the
+    # campaign's) → coverage 0/4; both visits pending → 2; W37 reported on time → 1/1; both classes
+    # have 包保 → 0.
+    a1x, u = published["A1X"], world.users["inspector_a"]
+    items = {**ALL_YES, "ledger": (False, "缺少三月台账")}
+    with as_inspector(session, world):
+        record_findings(session, a1x, Findings(items, "台账基本齐全", "good"), u, ON_THE_DAY, complete=True)
+        session.commit()
+    done = session.get(Inspection, a1x.id)
+    assert findings_row(done) == [
+        "冬查",
+        date(2026, 12, 3),
+        "甲一区实验小学",
+        "甲市一区",
+        "inspector_a",
+        "已完成",
+        0.0,
+        2,
+        1.0,
+        0,
+        "否",
+        "缺少三月台账",
+        "是",
+        "",
+        "是",
+        "",
+        "是",
+        "",
+        "台账基本齐全",
+        "良好",
+        datetime(2026, 12, 3, 9, 0),
+    ]
+    a1y = session.get(Inspection, published["A1Y"].id)
+    assert findings_row(a1y) == ["冬查", date(2026, 12, 4), "甲一区第二小学", "甲市一区", "inspector_a", "待检查"] + [
+        None
+    ] * 4 + [""] * 8 + ["", "", None]
 
 
 # --- findings: the on-time figure reads the school's latest begun campaign of the term ----------
@@ -222,6 +288,22 @@ def test_a_campaign_of_another_term_or_not_yet_begun_is_not_read(session, world,
     session.commit()
     assert future.start_date > ON_THE_DAY.date()
     assert on_time_on_the_day(session, world, published["A1X"]) == 1.0  # the world's campaign: 1/1
+
+
+def test_a_campaign_begun_on_the_day_is_read_with_no_week_closed_yet(session, world, published):
+    campaign(session, world, "a", ON_THE_DAY.date(), world.extra["progress_campaign"].term, "今日开始的调度")
+    session.commit()
+    assert on_time_on_the_day(session, world, published["A1X"]) is None
+
+
+def test_a_term_with_no_campaign_over_the_school_has_no_rate(session, world, published):
+    # a term of its own in force on 2027-03-01, with no campaign: no on-time rate (the coverage of
+    # its 4 students is 0/4)
+    session.add(Term(name="2026-2027学年第二学期", start_date=date(2027, 2, 20), end_date=date(2027, 7, 10)))
+    session.commit()
+    with as_inspector(session, world):
+        figures = live_figures(session, published["A1X"], datetime(2027, 3, 1, 9, 0, tzinfo=clock.LOCAL))
+    assert (figures["on_time"], figures["coverage"]) == (None, 0.0)
 
 
 # --- findings: photos ---------------------------------------------------------------------------
