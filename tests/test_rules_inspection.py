@@ -19,8 +19,19 @@ from sqlalchemy import select
 
 from bureau import clock
 from bureau.inspection.findings import Findings, add_photos, figure_text, findings_row, live_figures, record_findings
-from bureau.inspection.models import Inspection, InspectionPhoto
-from bureau.inspection.rounds import RoundError, RoundInput, create_round, draw_round, publish, schedule
+from bureau.inspection.models import Inspection, InspectionPhoto, InspectionRound, SampleDraw
+from bureau.inspection.rounds import (
+    RoundError,
+    RoundInput,
+    create_round,
+    draw_round,
+    month_days,
+    publish,
+    redraw_round,
+    schedule,
+    size_label,
+    state_label,
+)
 from bureau.progress.service import open_week, submit
 from bureau.tenants.guard import scoped
 from bureau.tenants.scope import scope_for_user
@@ -363,3 +374,59 @@ def test_six_photos_may_come_at_once_seven_never(session, world, published, tmp_
         add_photos(session, a1x, photos(6), str(tmp_path), ON_THE_DAY)
         session.commit()
     assert len(stored_photos(session, a1x)) == 6
+
+
+# --- rounds: labels, the calendar's month ---------------------------------------------------------
+
+
+def test_a_rounds_size_and_state_read_in_words():
+    assert size_label(InspectionRound(per="county", size_n=2, size_percent=None)) == "每县(市、区) 2 所"
+    assert size_label(InspectionRound(per="city", size_n=None, size_percent=30)) == "每市 30%（向上取整）"
+    assert size_label(InspectionRound(per="school", size_n=1, size_percent=None)) == "每学校 1 所"
+    assert state_label(InspectionRound(state="draft")) == "未发布"
+    assert state_label(InspectionRound(state="published")) == "已发布"
+
+
+def test_a_month_is_its_weeks_monday_first_with_the_days_outside_it_blank():
+    # December 2026 begins on a Tuesday and has 31 days: 5 weeks, one blank before, three after
+    assert month_days(date(2026, 12, 17)) == [
+        [None] + [date(2026, 12, d) for d in range(1, 7)],
+        [date(2026, 12, d) for d in range(7, 14)],
+        [date(2026, 12, d) for d in range(14, 21)],
+        [date(2026, 12, d) for d in range(21, 28)],
+        [date(2026, 12, d) for d in range(28, 32)] + [None] * 3,
+    ]
+    # November 2026 begins on a Sunday: six blanks before, 6 weeks; February 2027, a Monday: 4 full weeks
+    november = month_days(date(2026, 11, 30))
+    assert len(november) == 6 and november[0] == [None] * 6 + [date(2026, 11, 1)]
+    assert november[-1] == [date(2026, 11, 30)] + [None] * 6
+    assert month_days(date(2027, 2, 1)) == [[date(2027, 2, 7 * w + d) for d in range(1, 8)] for w in range(4)]
+
+
+# --- rounds: redrawing ------------------------------------------------------------------------------
+
+
+def test_a_redraw_is_refused_with_its_reason(session, world, published):
+    u = world.users["inspector_a"]
+    done = session.get(InspectionRound, published["A1X"].round_id)
+    refused_as(session, world, "检查轮次已发布，不能重新抽取。", lambda: redraw_round(session, done, "1", "再抽", u))
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        undrawn = create_round(
+            session, RoundInput("未抽", world.regions["a1"], date(2026, 12, 1), date(2026, 12, 18), size_n=1), u
+        )
+        session.commit()
+    refused_as(session, world, "本轮尚未抽取学校。", lambda: redraw_round(session, undrawn, "1", "再抽", u))
+    draft = session.get(InspectionRound, a1_round(session, world, "草稿", published=False, days=(1, 2))["A1X"].round_id)
+    refused_as(session, world, "重新抽取须说明理由。", lambda: redraw_round(session, draft, "1", None, u))
+    refused_as(session, world, "重新抽取须说明理由。", lambda: redraw_round(session, draft, "1", " ", u))
+    refused_as(session, world, "理由最长 500 个字。", lambda: redraw_round(session, draft, "1", "理" * 501, u))
+
+
+def test_a_redraw_keeps_the_seed_typed_who_drew_and_a_500_character_reason(session, world):
+    u = world.users["inspector_a"]
+    draft = session.get(InspectionRound, a1_round(session, world, "草稿", published=False)["A1X"].round_id)
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        draw = redraw_round(session, draft, "20261202", " " + "理" * 500 + " ", u)
+        session.commit()
+    row = session.get(SampleDraw, draw.id)
+    assert (row.seed, row.seed_generated, row.drawn_by_id, row.reason) == ("20261202", False, u.id, "理" * 500)
