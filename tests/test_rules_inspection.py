@@ -25,12 +25,16 @@ from bureau.inspection.rounds import (
     RoundInput,
     create_round,
     draw_round,
+    in_month,
+    inspector_names,
     month_days,
     publish,
     redraw_round,
     schedule,
+    schedule_rows,
     size_label,
     state_label,
+    upcoming,
 )
 from bureau.progress.service import open_week, submit
 from bureau.tenants.guard import scoped
@@ -430,3 +434,79 @@ def test_a_redraw_keeps_the_seed_typed_who_drew_and_a_500_character_reason(sessi
         session.commit()
     row = session.get(SampleDraw, draw.id)
     assert (row.seed, row.seed_generated, row.drawn_by_id, row.reason) == ("20261202", False, u.id, "理" * 500)
+
+
+# --- rounds: what each user sees -----------------------------------------------------------------
+
+
+def three_rounds(session, world) -> None:
+    """The published round (A1X 12-03, A1Y 12-04), a draft (A1X 12-01, A1Y 12-02) and a second
+    published round (A1X 12-09, A1Y 12-08), entered in that order: six inspections, all inspector_a's."""
+    a1_round(session, world, "草稿", published=False, days=(1, 2))
+    a1_round(session, world, "复查", days=(9, 8))
+
+
+def seen(inspections) -> list[tuple[str, str, date]]:
+    return [(i.round.name, i.school.code, i.scheduled_on) for i in inspections]
+
+
+def test_upcoming_lists_five_scheduled_inspections_from_today_soonest_first(session, world, published):
+    three_rounds(session, world)
+    with as_inspector(session, world):
+        assert seen(upcoming(session, date(2026, 12, 1))) == [
+            ("草稿", "A1X", date(2026, 12, 1)),
+            ("草稿", "A1Y", date(2026, 12, 2)),
+            ("冬查", "A1X", date(2026, 12, 3)),
+            ("冬查", "A1Y", date(2026, 12, 4)),
+            ("复查", "A1Y", date(2026, 12, 8)),
+        ]  # the sixth, 12-09, is past the five
+        record_findings(
+            session, published["A1X"], Findings(ALL_YES, "", "good"), world.users["inspector_a"], ON_THE_DAY, True
+        )
+        session.commit()
+        # from 12-03: not the draft's past days, not A1X's completed one
+        assert seen(upcoming(session, date(2026, 12, 3))) == [
+            ("冬查", "A1Y", date(2026, 12, 4)),
+            ("复查", "A1Y", date(2026, 12, 8)),
+            ("复查", "A1X", date(2026, 12, 9)),
+        ]
+
+
+def test_a_months_inspections_by_day_from_its_first_to_its_last(session, world, published):
+    three_rounds(session, world)
+    # move the published A1Y to 11-30 and the draft's A1Y to 2027-01-01: outside December
+    published["A1Y"].scheduled_on = date(2026, 11, 30)
+    draft_a1y = session.scalar(
+        select(Inspection)
+        .join(InspectionRound)
+        .where(InspectionRound.name == "草稿", Inspection.scheduled_on == date(2026, 12, 2))
+    )
+    draft_a1y.scheduled_on = date(2027, 1, 1)
+    session.commit()
+    with as_inspector(session, world):
+        december = in_month(session, date(2026, 12, 17))
+    assert [(day, seen(rows)) for day, rows in december.items()] == [
+        (date(2026, 12, 1), [("草稿", "A1X", date(2026, 12, 1))]),
+        (date(2026, 12, 3), [("冬查", "A1X", date(2026, 12, 3))]),
+        (date(2026, 12, 8), [("复查", "A1Y", date(2026, 12, 8))]),
+        (date(2026, 12, 9), [("复查", "A1X", date(2026, 12, 9))]),
+    ]
+
+
+def test_an_inspector_without_a_display_name_is_named_by_username(session, world, published):
+    world.users["inspector_a"].display_name = ""
+    session.commit()
+    with as_inspector(session, world):
+        assert inspector_names(session, [published["A1X"]]) == {published["A1X"].id: "inspector_a"}
+
+
+def test_the_schedule_export_row_names_the_inspector_and_companions(session, world, published):
+    a1x = published["A1X"]
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        schedule(session, a1x, world.users["inspector_a"], date(2026, 12, 3), " 陈干事 ", world.users["inspector_a"])
+        session.commit()
+    rows = list(schedule_rows([a1x, published["A1Y"]]))
+    assert rows == [
+        [date(2026, 12, 3), "甲一区实验小学", "甲市一区", "inspector_a", "陈干事", "待检查"],
+        [date(2026, 12, 4), "甲一区第二小学", "甲市一区", "inspector_a", "", "待检查"],
+    ]
