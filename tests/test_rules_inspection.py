@@ -30,10 +30,12 @@ from bureau.inspection.rounds import (
     month_days,
     publish,
     redraw_round,
+    round_inspections,
     schedule,
     schedule_rows,
     size_label,
     state_label,
+    state_of,
     upcoming,
 )
 from bureau.progress.service import open_week, submit
@@ -510,3 +512,25 @@ def test_the_schedule_export_row_names_the_inspector_and_companions(session, wor
         [date(2026, 12, 3), "甲一区实验小学", "甲市一区", "inspector_a", "陈干事", "待检查"],
         [date(2026, 12, 4), "甲一区第二小学", "甲市一区", "inspector_a", "", "待检查"],
     ]
+
+
+def test_a_rounds_inspections_by_date_then_school_the_unscheduled_last(session, world, published):
+    u = world.users["inspector_a"]
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        data = RoundInput("全市", world.regions["a"], date(2026, 12, 1), date(2026, 12, 18), size_n=2)
+        round_ = create_round(session, data, u)
+        draw_round(session, round_, "1", u)  # all three schools of city A, entered A1Y, A1X, A2S
+        found = {i.school.code: i for i in round_inspections(session, round_)}
+        assert [i.school.code for i in round_inspections(session, round_)] == ["A1X", "A1Y", "A2S"]
+        schedule(session, found["A2S"], u, date(2026, 12, 10), None, u)
+        assert [i.school.code for i in round_inspections(session, round_)] == ["A2S", "A1X", "A1Y"]
+        schedule(session, found["A1Y"], u, date(2026, 12, 11), None, u)
+        assert [i.school.code for i in round_inspections(session, round_)] == ["A2S", "A1Y", "A1X"]
+        session.rollback()
+
+
+def test_publishing_twice_is_refused_and_a_drafts_inspection_reads_as_unpublished(session, world, published):
+    done = session.get(InspectionRound, published["A1X"].round_id)
+    refused_as(session, world, "检查轮次已发布。", lambda: publish(session, done))
+    draft = a1_round(session, world, "草稿", published=False, days=(1, 2))["A1X"]
+    assert (state_of(draft), state_of(session.get(Inspection, published["A1X"].id))) == ("未发布", "待检查")
