@@ -43,7 +43,7 @@ from bureau.tenants.guard import scoped
 from bureau.tenants.scope import scope_for_user
 from bureau.visits.models import Campaign, Term
 from bureau.visits.records import PhotoUpload
-from tests.factories import stored
+from tests.factories import make_school, make_user, stored
 from tests.world_progress import FIELDS
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=clock.LOCAL)
@@ -534,3 +534,45 @@ def test_publishing_twice_is_refused_and_a_drafts_inspection_reads_as_unpublishe
     refused_as(session, world, "检查轮次已发布。", lambda: publish(session, done))
     draft = a1_round(session, world, "草稿", published=False, days=(1, 2))["A1X"]
     assert (state_of(draft), state_of(session.get(Inspection, published["A1X"].id))) == ("未发布", "待检查")
+
+
+def test_publishing_names_the_first_five_schools_without_an_inspector_or_a_date(session, world):
+    # a sixth school (A1Z) and a province inspector: a round of the province, 100 % per county, draws
+    # all six schools, listed by code: A1X, A1Y, A1Z, A2S, B1S, DS
+    make_school(session, "A1Z", "甲一区第三小学", world.regions["a1"], stage="小学")
+    u = make_user(session, "inspector_p", "inspector", world.regions["p"])
+    session.commit()
+    with clock.frozen_at(NOW), scoped(session, scope_for_user(u)):
+        undrawn = create_round(
+            session, RoundInput("省查", world.regions["p"], date(2026, 12, 1), date(2026, 12, 18), size_percent=100), u
+        )
+        with pytest.raises(RoundError) as caught:
+            publish(session, undrawn)
+        assert str(caught.value) == "本轮尚未抽取学校，不能发布。"
+        draw_round(session, undrawn, "3", u)
+        found = {i.school.code: i for i in round_inspections(session, undrawn)}
+        names = "甲一区实验小学、甲一区第二小学、甲一区第三小学、甲二县中学、乙一县小学"
+        with pytest.raises(RoundError) as caught:
+            publish(session, undrawn)
+        assert str(caught.value) == f"还有学校未安排督学或日期：{names} 等 6 所。"
+        schedule(session, found["DS"], u, date(2026, 12, 1), None, u)
+        with pytest.raises(RoundError) as caught:
+            publish(session, undrawn)
+        assert str(caught.value) == f"还有学校未安排督学或日期：{names}。"
+        for day, code in enumerate(("A1X", "A1Y", "A2S", "B1S"), start=2):
+            schedule(session, found[code], u, date(2026, 12, day), None, u)
+        schedule(session, found["A1Z"], u, None, None, u)  # an inspector, no date yet: still missing
+        with pytest.raises(RoundError) as caught:
+            publish(session, undrawn)
+        assert str(caught.value) == "还有学校未安排督学或日期：甲一区第三小学。"
+        session.rollback()
+
+
+def test_the_schedule_names_the_inspector_by_display_name_and_none_when_unassigned(session, world, published):
+    world.users["inspector_a"].display_name = "李督学"
+    session.commit()
+    draft = a1_round(session, world, "草稿", published=False, days=(1, 2))
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        schedule(session, draft["A1Y"], None, None, None, world.users["inspector_a"])
+        session.commit()
+    assert [row[3] for row in schedule_rows([published["A1X"], draft["A1Y"]])] == ["李督学", ""]
