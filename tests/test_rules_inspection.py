@@ -27,6 +27,7 @@ from bureau.inspection.rounds import (
     draw_round,
     in_month,
     inspector_names,
+    inspectors_for,
     month_days,
     publish,
     redraw_round,
@@ -576,3 +577,16 @@ def test_the_schedule_names_the_inspector_by_display_name_and_none_when_unassign
         schedule(session, draft["A1Y"], None, None, None, world.users["inspector_a"])
         session.commit()
     assert [row[3] for row in schedule_rows([published["A1X"], draft["A1Y"]])] == ["李督学", ""]
+
+
+def test_the_inspectors_offered_for_a_school_are_the_active_ones_covering_it_by_name(session, world):
+    # for A1X: inspector_a (city A) and two of county A1, 王 entered before 李 with the same name as
+    # another 李; not inspector_b (city B), an inactive one, nor a leader of city A
+    make_user(session, "inspector_wang", "inspector", world.regions["a1"], display_name="王督学")
+    make_user(session, "inspector_li", "inspector", world.regions["a1"], display_name="李督学")
+    make_user(session, "inspector_li2", "inspector", world.regions["a1"], display_name="李督学")
+    make_user(session, "inspector_gone", "inspector", world.regions["a1"], display_name="丁督学").active = False
+    session.commit()
+    with as_inspector(session, world):
+        offered = [u.username for u in inspectors_for(session, world.schools["a1x"])]
+    assert offered == ["inspector_a", "inspector_li", "inspector_li2", "inspector_wang"]  # "inspector_a" < "李" < "王"
