@@ -24,6 +24,7 @@ from bureau.inspection.rounds import (
     RoundError,
     RoundInput,
     create_round,
+    day_text,
     draw_round,
     in_month,
     inspector_names,
@@ -590,3 +591,35 @@ def test_the_inspectors_offered_for_a_school_are_the_active_ones_covering_it_by_
     with as_inspector(session, world):
         offered = [u.username for u in inspectors_for(session, world.schools["a1x"])]
     assert offered == ["inspector_a", "inspector_li", "inspector_li2", "inspector_wang"]  # "inspector_a" < "李" < "王"
+
+
+def test_a_day_reads_as_month_and_day_and_no_day_as_nothing():
+    assert (day_text(date(2026, 12, 3)), day_text(None)) == ("12月3日", "")
+
+
+def test_rescheduling_an_inspection_on_its_own_day_is_no_double_booking(session, world, published):
+    a1x, u = published["A1X"], world.users["inspector_a"]
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        schedule(session, a1x, u, date(2026, 12, 3), "陈干事", u)  # the same inspector and day, companions added
+        session.commit()
+    assert stored(select(Inspection.companions).where(Inspection.id == a1x.id)) == "陈干事"
+
+
+def test_a_booking_in_a_school_the_actor_cannot_read_is_named_another_school(session, world, published):
+    # a province inspector is booked at B1S (city B) on 12-03; inspector_a (city A) giving them A1X
+    # that day is told of "another school", not of B1S
+    p = make_user(session, "inspector_p", "inspector", world.regions["p"])
+    session.commit()
+    with clock.frozen_at(NOW), scoped(session, scope_for_user(p)):
+        data = RoundInput("乙市抽查", world.regions["b"], date(2026, 12, 1), date(2026, 12, 18), size_n=1)
+        round_ = create_round(session, data, p)
+        draw_round(session, round_, "1", p)
+        schedule(session, round_inspections(session, round_)[0], p, date(2026, 12, 3), None, p)
+        session.commit()
+    a1x, u = published["A1X"], world.users["inspector_a"]
+    refused_as(
+        session,
+        world,
+        "inspector_p 12月3日已安排检查另一所学校，同一督学一天只能检查一所学校。",
+        lambda: schedule(session, a1x, p, date(2026, 12, 3), None, u),
+    )
