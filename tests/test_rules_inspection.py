@@ -623,3 +623,16 @@ def test_a_booking_in_a_school_the_actor_cannot_read_is_named_another_school(ses
         "inspector_p 12月3日已安排检查另一所学校，同一督学一天只能检查一所学校。",
         lambda: schedule(session, a1x, p, date(2026, 12, 3), None, u),
     )
+
+
+def test_a_published_inspection_keeps_an_inspector_and_a_date_and_a_completed_one_its_day(session, world, published):
+    a1x, u = published["A1X"], world.users["inspector_a"]
+    message = "已发布的检查须有督学和日期。"
+    refused_as(session, world, message, lambda: schedule(session, a1x, u, None, None, u))
+    refused_as(session, world, message, lambda: schedule(session, a1x, None, date(2026, 12, 5), None, u))
+    with as_inspector(session, world):
+        record_findings(session, a1x, Findings(ALL_YES, "", "good"), u, ON_THE_DAY, complete=True)
+        session.commit()
+    refused_as(
+        session, world, "检查已完成，不能再改期。", lambda: schedule(session, a1x, u, date(2026, 12, 5), None, u)
+    )
