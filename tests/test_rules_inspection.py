@@ -636,3 +636,17 @@ def test_a_published_inspection_keeps_an_inspector_and_a_date_and_a_completed_on
     refused_as(
         session, world, "检查已完成，不能再改期。", lambda: schedule(session, a1x, u, date(2026, 12, 5), None, u)
     )
+
+
+def test_scheduling_refuses_an_inactive_inspector_and_names_one_whose_scope_lacks_the_school(session, world, published):
+    a1x, u = published["A1X"], world.users["inspector_a"]
+    gone = make_user(session, "inspector_gone", "inspector", world.regions["a1"])
+    gone.active = False
+    session.commit()
+    refused_as(
+        session, world, "请选择一名在职的督学。", lambda: schedule(session, a1x, gone, date(2026, 12, 5), None, u)
+    )
+    b = world.users["inspector_b"]
+    refused_as(
+        session, world, "inspector_b的管辖范围不含该校。", lambda: schedule(session, a1x, b, date(2026, 12, 5), None, u)
+    )
