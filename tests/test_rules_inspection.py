@@ -650,3 +650,19 @@ def test_scheduling_refuses_an_inactive_inspector_and_names_one_whose_scope_lack
     refused_as(
         session, world, "inspector_b的管辖范围不含该校。", lambda: schedule(session, a1x, b, date(2026, 12, 5), None, u)
     )
+
+
+def test_companions_are_at_most_200_characters_none_when_blank_and_a_draft_takes_a_day_alone(session, world):
+    u = world.users["inspector_a"]
+    draft = a1_round(session, world, "草稿", published=False)
+    a1x, a1y = draft["A1X"], draft["A1Y"]
+    refused_as(
+        session, world, "同行人员最长 200 个字。", lambda: schedule(session, a1x, u, date(2026, 12, 3), "人" * 201, u)
+    )
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        schedule(session, a1x, u, date(2026, 12, 3), "人" * 200, u)
+        schedule(session, a1y, None, date(2026, 12, 5), None, u)  # a day, no inspector yet
+        session.commit()
+    rows = {i.id: (i.inspector_id, i.scheduled_on, i.companions) for i in session.scalars(select(Inspection))}
+    assert rows[a1x.id] == (u.id, date(2026, 12, 3), "人" * 200)
+    assert rows[a1y.id] == (None, date(2026, 12, 5), None)
