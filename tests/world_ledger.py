@@ -1,0 +1,55 @@
+"""Ledger rows for the tests: the ten categories (the migration seeds them; the tests empty every
+table between tests, so they are put back here) and a helper that registers a problem."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bureau import clock
+from bureau.ledger.models import DEFAULT_CATEGORIES, ProblemCategory
+from bureau.ledger.service import ProblemInput, register
+from bureau.tenants.guard import set_scope
+from bureau.tenants.scope import scope_for_user
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+DEADLINE = date(2026, 11, 30)
+
+
+def categories(session: Session) -> dict[str, ProblemCategory]:
+    have = {c.name: c for c in session.scalars(select(ProblemCategory))}
+    for position, name in enumerate(DEFAULT_CATEGORIES, start=1):
+        if name not in have:
+            have[name] = ProblemCategory(name=name, position=position, active=True)
+            session.add(have[name])
+    session.flush()
+    return have
+
+
+def as_user(session: Session, world, username: str):
+    user = world.users[username]
+    set_scope(session, scope_for_user(user))
+    return user
+
+
+def problem(session: Session, world, key: str = "a1x", by: str = "school_admin_a1x", **fields):
+    """A problem of school `key` registered by `by` on 2026-11-20 (a family's, by default: the
+    school's first student), owned by its 班主任, due 2026-11-30."""
+    set_scope(session, None)
+    cats = categories(session)
+    user = as_user(session, world, by)
+    data = ProblemInput(
+        school=world.schools[key],
+        category=cats[fields.pop("category", "有偿补课")],
+        description=fields.pop("description", "家长反映数学老师周末组织有偿补课"),
+        deadline=fields.pop("deadline", DEADLINE),
+        student=fields.pop("student", world.extra[f"students_{key}"][0]),
+        raised_by=fields.pop("raised_by", "王家长"),
+        raised_phone=fields.pop("raised_phone", "13800001234"),
+        owner=fields.pop("owner", world.extra[f"staff_{key}"]),
+        **fields,
+    )
+    with clock.frozen_at(NOW):
+        return register(session, data, user, NOW)
