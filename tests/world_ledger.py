@@ -1,4 +1,4 @@
-"""Ledger rows for the tests: the ten categories (the migration seeds them; the tests empty every
+"""Ledger rows for the tests and the tenant walk: the ten categories (the migration seeds them; the tests empty every
 table between tests, so they are put back here) and a helper that registers a problem."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bureau import clock
 from bureau.ledger.models import DEFAULT_CATEGORIES, ProblemCategory
-from bureau.ledger.service import ProblemInput, register
+from bureau.ledger.service import FollowUpInput, ProblemInput, act, follow_up, register
 from bureau.tenants.guard import set_scope
 from bureau.tenants.scope import scope_for_user
 
@@ -53,3 +53,18 @@ def problem(session: Session, world, key: str = "a1x", by: str = "school_admin_a
     )
     with clock.frozen_at(NOW):
         return register(session, data, user, NOW)
+
+
+def extend(session: Session, world) -> None:
+    """A family's problem in a1x (with a follow-up), and a problem each in a1y and b1 (b1's
+    escalated to county B1): rows inside and outside every walker's scope."""
+    first = problem(session, world, "a1x")
+    admin = as_user(session, world, "school_admin_a1x")
+    follow_up(session, first, FollowUpInput(date(2026, 11, 20), "phone", "家长说已经不补课了", True), admin, NOW)
+    world.extra["problem_a1x"] = first
+    world.extra["problem_a1y"] = problem(session, world, "a1y", by="school_admin_a1y", student=None)
+    far = problem(session, world, "b1", by="school_admin_b1", student=None)
+    act(session, far, "escalate", "需县里协调校车", as_user(session, world, "school_admin_b1"), NOW)
+    world.extra["problem_b1"] = far
+    set_scope(session, None)
+    session.commit()
