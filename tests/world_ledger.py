@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bureau import clock
-from bureau.ledger.models import DEFAULT_CATEGORIES, ProblemCategory
-from bureau.ledger.service import FollowUpInput, ProblemInput, act, follow_up, register
+from bureau.ledger.models import ProblemCategory
+from bureau.ledger.service import FollowUpInput, ProblemInput, act, ensure_categories, follow_up, register
 from bureau.tenants.guard import set_scope
 from bureau.tenants.scope import scope_for_user
 
@@ -19,13 +18,7 @@ DEADLINE = date(2026, 11, 30)
 
 
 def categories(session: Session) -> dict[str, ProblemCategory]:
-    have = {c.name: c for c in session.scalars(select(ProblemCategory))}
-    for position, name in enumerate(DEFAULT_CATEGORIES, start=1):
-        if name not in have:
-            have[name] = ProblemCategory(name=name, position=position, active=True)
-            session.add(have[name])
-    session.flush()
-    return have
+    return ensure_categories(session)
 
 
 def as_user(session: Session, world, username: str):

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bureau import clock
 from bureau.ledger.models import (
+    DEFAULT_CATEGORIES,
     ENDED,
     FOLLOW_UP_MODES,
     PRIORITIES,
@@ -89,6 +90,18 @@ def _name(user: User) -> str:
 
 def is_overdue(problem: Problem, today: date) -> bool:
     return problem.state not in ENDED and problem.deadline < today
+
+
+def ensure_categories(session: Session) -> dict[str, ProblemCategory]:
+    """The categories by name; the ten defaults added when the list is empty (the migration
+    seeds them; a database emptied by hand, or the tests', gets them back)."""
+    have = {c.name: c for c in session.scalars(select(ProblemCategory))}
+    if not have:
+        for position, name in enumerate(DEFAULT_CATEGORIES, start=1):
+            have[name] = ProblemCategory(name=name, position=position, active=True)
+            session.add(have[name])
+        session.flush()
+    return have
 
 
 @dataclass
