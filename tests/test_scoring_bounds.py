@@ -7,10 +7,12 @@ two active staff. tests/world_scoring.py holds the helpers.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bureau.inspection.deductions import RuleInput, ScoringError, lodge_objection, save_rule
@@ -128,3 +130,18 @@ def test_the_command_seeds_the_default_rules_once_and_refuses_an_unknown_region(
     assert stored(select(func.count()).select_from(DeductionRule)) == 8
     unknown = runner.invoke(args=["bureau", "seed-deduction-rules", "--scope", "NOPE"])
     assert unknown.exit_code != 0 and "找不到代码为「NOPE」的区域" in unknown.output
+
+
+def test_the_deductions_export_holds_only_what_its_reader_may_read(world, session, login_as):
+    """The world's three deductions: a1x's 班主任, a1y's 班主任, b1's 班主任."""
+    extend(session, world)
+    term = world.extra["term"].id
+
+    def staff_of(username: str) -> list[str]:
+        response = login_as(username).get(f"/admin/deduction/export.xlsx?term={term}")
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        return [row[2].value for row in sheet.iter_rows(min_row=3)]
+
+    assert staff_of("teacher_a1x") == ["a1x班主任"]
+    assert staff_of("school_admin_a1y") == ["a1y班主任"]
+    assert staff_of("inspector_a") == ["a1x班主任", "a1y班主任"]

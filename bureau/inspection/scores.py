@@ -120,7 +120,12 @@ def school_scores(session: Session, scope: Scope | None, region: Region, term: T
     """Every active school under `region` (and in `scope`) with its term's figures and its rank
     in its county, those without deductions included: one statement."""
 
+    # Each part reads the region's schools only (and the scope's): a county's figures never
+    # aggregate the whole province's deductions first.
+    in_region = select(School.__table__.c.id).where(schools_under(region))
+
     def scoped(statement, column):
+        statement = statement.where(column.in_(in_region))
         return statement.where(scope.school_clause(column)) if scope is not None else statement
 
     per_staff = scoped(
