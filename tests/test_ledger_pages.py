@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bureau import clock
+from bureau.admin import ledger_pages
+from bureau.exports.ledger import ledger_statement
 from bureau.ledger.models import FollowUp, Problem, ProblemCategory, ProblemEvent
 from bureau.tenants.guard import set_scope
 from tests.factories import statements_of, stored
@@ -251,6 +253,9 @@ def test_the_public_list_names_nobody_and_the_ledger_has_the_layouts_headers(led
     assert any("有偿补课" in cell for cell in public)
     for private in (REPORTER, PHONE, student.name, student.guardian_name):
         assert not [cell for cell in public if private in cell], private
+    # who raised it is never even read for the 公示 list
+    sql = str(ledger_statement([], public=True))
+    assert "raised_by" not in sql and "raised_phone" not in sql and "guardian" not in sql
     headers = ["序号", "来源", "类别", "问题描述", "责任人", "整改措施", "时限", "状态", "销号人", "销号时间"]
     assert all(h in ledger_cells for h in headers)
     assert county.index("学校") < county.index("序号") and "甲一区实验小学" in county
@@ -306,6 +311,15 @@ def test_the_counts_list_every_school_in_statements_that_do_not_grow_with_the_sc
     assert "各校问题整改情况" in " ".join(sheets) and "甲一区第二小学" in sheets
     assert 'data-school="A1X"' in own and 'data-school="A1Y"' not in own
     assert login_as("admin_a1").get(f"/admin/problem_counts/?region={ledger.regions['b1'].id}").status_code == 404
+
+
+def test_the_overdue_list_says_when_it_shows_only_the_longest_overdue(ledger, login_as, session, monkeypatch):
+    for days in (1, 2):
+        made(session, ledger, student=None, description=f"逾期问题{days}", deadline=NOW.date() + timedelta(days=days))
+    monkeypatch.setattr(ledger_pages, "OVERDUE_SHOWN", 1)
+    with clock.frozen_at(NOW + timedelta(days=5)):
+        page = text(login_as("school_admin_a1x").get("/admin/problem_counts/overdue"))
+    assert "逾期问题1" in page and "逾期问题2" not in page and "只列出逾期最久的 1 条" in page
 
 
 def todo_of(client) -> str:
