@@ -19,6 +19,7 @@ from bureau.extensions import db
 from bureau.ledger.models import Problem, ProblemEvent
 from bureau.ledger.service import FollowUpInput, LedgerError, act, follow_up, is_overdue, merge
 from bureau.tenants.guard import TenantViolation
+from bureau.tenants.models import User
 from tests.factories import stored
 from tests.world_ledger import NOW, as_user, problem
 
@@ -205,3 +206,16 @@ def test_a_leader_and_a_teacher_change_nothing(world, session):
         with pytest.raises((LedgerError, TenantViolation)):
             act(session, session.get(Problem, item.id), "close", "领导销号", user, LATER)
         session.rollback()
+
+
+def test_two_changes_of_one_problem_at_once_the_second_is_told_to_refresh(world, session):
+    item = problem(session, world, student=None)
+    session.commit()
+    admin_id = world.users["school_admin_a1x"].id
+    with Session(db.engine) as first, Session(db.engine) as second:
+        mine, theirs = second.get(Problem, item.id), first.get(Problem, item.id)  # both pages open
+        act(first, theirs, "explain", "已向家长解释", first.get(User, admin_id), NOW)
+        first.commit()
+        with pytest.raises(LedgerError, match="刚被别人修改过"):
+            act(second, mine, "start", "开始整改", second.get(User, admin_id), NOW)
+    assert stored(select(Problem.state)) == "explained"

@@ -68,12 +68,17 @@ def require(condition: bool, message: str) -> None:
         raise LedgerError(message)
 
 
-def _flush(session: Session) -> None:
-    """Flush; the same problem changed at the same moment by another request is refused."""
+CHANGED_MEANWHILE = "这条问题刚被别人修改过，请刷新后再操作。"
+NUMBER_TAKEN = "本校刚刚登记了另一条问题，序号已被占用，请重新提交。"
+
+
+def _flush(session: Session, message: str = CHANGED_MEANWHILE) -> None:
+    """Flush; the same problem changed at the same moment by another request (its row version),
+    or two problems numbered at once (the unique number), becomes the message."""
     try:
         session.flush()
     except (IntegrityError, StaleDataError):
-        raise LedgerError("这条问题刚被别人修改过，请刷新后再操作。") from None
+        raise LedgerError(message) from None
 
 
 def _text(value: str | None, what: str, required: bool = True, low: int = 2) -> str | None:
@@ -171,7 +176,7 @@ def register(session: Session, data: ProblemInput, by: User, now: datetime) -> P
         created_by_id=by.id,
     )
     session.add(problem)
-    _flush(session)
+    _flush(session, NUMBER_TAKEN)
     _event(session, problem, None, "open", "登记", by, now)
     return problem
 
