@@ -13,6 +13,7 @@ import pytest
 
 from bureau import clock
 from bureau.ledger.models import ProblemCategory
+from bureau.ledger.queries import category_counts
 from bureau.ledger.service import (
     FollowUpInput,
     LedgerError,
@@ -23,7 +24,7 @@ from bureau.ledger.service import (
     merge,
     register,
 )
-from bureau.tenants.guard import TenantViolation
+from bureau.tenants.guard import TenantViolation, set_scope
 from tests.world_ledger import NOW, as_user, categories, problem
 
 TODAY = date(2026, 11, 20)
@@ -141,3 +142,30 @@ def test_only_a_provinces_region_admin_keeps_the_categories(world, session):
     as_user(session, world, "admin_p")
     session.add(ProblemCategory(name="招生入学", position=11))
     session.flush()
+
+
+def test_a_follow_up_dated_before_the_fix_does_not_allow_closing(world, session):
+    """Fixed 2026-11-20; a satisfied 回访 recorded afterwards but dated 11-19 is not a check of the fix."""
+    item = problem(session, world)
+    act(session, item, "fix", "已整改", as_user(session, world, "school_admin_a1x"), NOW)
+    early = FollowUpInput(date(2026, 11, 19), "phone", "家长表示满意", True)
+    follow_up(session, item, early, as_user(session, world, "school_admin_a1x"), NOW + timedelta(hours=1))
+    with pytest.raises(LedgerError, match="须先回访家长"):
+        act(session, item, "close", "核实", as_user(session, world, "admin_a1"), NOW + timedelta(hours=2))
+
+
+def test_an_escalated_problem_is_not_merged_by_the_school(world, session):
+    first = problem(session, world)
+    second = problem(session, world, student=None)
+    act(session, second, "escalate", "需县里解决", as_user(session, world, "school_admin_a1x"), NOW)
+    with pytest.raises(LedgerError, match="已上报的问题"):
+        merge(session, second, first, as_user(session, world, "school_admin_a1x"), NOW)
+
+
+def test_the_category_counts_leave_out_inactive_schools_as_the_school_counts_do(world, session):
+    problem(session, world, key="a1y", by="school_admin_a1y", student=None)
+    set_scope(session, None)
+    world.schools["a1y"].active = False
+    session.commit()
+    counts = dict(category_counts(session, None, world.regions["a1"]))
+    assert sum(counts["有偿补课"].values()) == 0

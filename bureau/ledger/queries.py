@@ -126,7 +126,7 @@ def category_counts(session: Session, scope: Scope | None, region: Region) -> li
     counted = (
         select(_problem.c.category_id, _problem.c.state, func.count().label("n"))
         .join(School.__table__, School.__table__.c.id == _problem.c.school_id)
-        .where(schools_under(region))
+        .where(schools_under(region), School.__table__.c.active.is_(True))  # as school_counts
         .group_by(_problem.c.category_id, _problem.c.state)
     )
     if scope is not None:

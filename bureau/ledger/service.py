@@ -246,6 +246,7 @@ def _check_close(session: Session, problem: Problem, note: str | None, by: User)
                 FollowUp.problem_id == problem.id,
                 FollowUp.satisfied.is_(True),
                 FollowUp.recorded_at >= problem.fixed_at,
+                FollowUp.visited_on >= clock.local(problem.fixed_at).date(),  # a visit after the fix
             )
             .limit(1)
         )
@@ -298,6 +299,7 @@ def merge(session: Session, duplicate: Problem, into: Problem, by: User, now: da
     require(duplicate.id != into.id, "不能与自己合并。")
     require(duplicate.school_id == into.school_id, "只能合并本校的问题。")
     require(duplicate.state not in ENDED and into.state != "merged", "已结束或已合并的问题不能合并。")
+    require(duplicate.state != "escalated", "已上报的问题由县(市、区)教育局处理，不能合并。")
     before = duplicate.state
     duplicate.state, duplicate.merged_into_id = "merged", into.id
     _flush(session)
