@@ -96,6 +96,7 @@ label_table(
         "decision_note": "处理意见",
         "decided_at": "处理时间",
         "decided_by_id": "处理人账号",
+        "row_version": "修改次数",
         "decided_by_name": "处理人",
     },
     {"decision": OBJECTION_DECISIONS},
