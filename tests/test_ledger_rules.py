@@ -60,6 +60,7 @@ def _input(world, session, **fields) -> ProblemInput:
     ],
 )
 def test_a_new_problem_is_refused_with_each_reason(world, session, fields, message):
+    fields = dict(fields)  # the parameters are shared by the SQLite and PostgreSQL runs
     if "owner_key" in fields:
         fields["owner"] = world.extra[fields.pop("owner_key")]
     if "student_key" in fields:
