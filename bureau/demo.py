@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from bureau.inspection.demo_checks import load as load_checks
 from bureau.inspection.demo_rounds import load as load_rounds
 from bureau.inspection.demo_scoring import load as load_scoring
+from bureau.ledger.demo import load as load_ledger
 from bureau.progress.demo import load as load_progress
 from bureau.tenants.models import Region, School, User
 from bureau.tenants.users import create_user, place_user
@@ -123,4 +124,5 @@ def load_demo(session: Session) -> list[tuple[str, str]]:
     load_rounds(session)
     load_checks(session, campaign)
     load_scoring(session, campaign)
+    load_ledger(session, campaign)
     return logins

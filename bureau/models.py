@@ -25,6 +25,9 @@ from bureau.inspection.scoring_models import (  # noqa: F401
     Objection,
     ScoringSetting,
 )
+from bureau.ledger import queries as ledger_queries  # noqa: F401 - the weekly report's ledger figures
+from bureau.ledger import rules as ledger_rules  # noqa: F401 - the guard's ledger rules
+from bureau.ledger.models import FollowUp, Problem, ProblemCategory, ProblemEvent  # noqa: F401
 from bureau.progress.models import (  # noqa: F401
     ExpectedReport,
     ReportWeek,

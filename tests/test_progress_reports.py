@@ -249,6 +249,8 @@ def test_figures_are_filled_in_at_submission_and_kept_as_submitted(world, sessio
         "in_person_week": 1,
         "left_behind_week": 2,
         "coverage_pct": 60.0,
+        "problems_found_week": 0,  # the ledger's: no problem registered that week
+        "problems_closed_week": 0,
     }
     student = session.scalar(select(Student).where(Student.school_id == a1y.id).limit(1))
     session.add(

@@ -24,10 +24,11 @@ from sqlalchemy import inspect, select
 from bureau.extensions import db
 from bureau.inspection.models import SampleDraw
 from bureau.inspection.scoring_models import Deduction, DeductionRule, Notice, Objection
+from bureau.ledger.models import Problem
 from bureau.progress.models import WeeklyReport
 from bureau.tenants.models import Region, School, User
 from bureau.visits.models import Campaign, SchoolClass, Staff, Visit, VisitPhoto, VisitVersion
-from tests import world_inspection, world_scoring
+from tests import world_inspection, world_ledger, world_scoring
 
 ROW_ID = re.compile(r'name="rowid"[^>]*value="(\d+)"|(/admin/\w+/)(?:details|edit)/\?id=(\d+)')
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,6 +51,7 @@ ARGUMENT_MODELS = {
     "deduction_id": Deduction,
     "rule_id": DeductionRule,
     "notice_id": Notice,
+    "problem_id": Problem,
 }
 # A teacher reads only their own visits (and their versions and photos) of their school, and
 # only the deductions against them (and their objections).
@@ -272,6 +274,7 @@ def city_campaigns(world, session):
     session.add_all(made)
     world_inspection.extend(session, world)  # a draw, a round and inspections in 市 A and in 市 B
     world_scoring.extend(session, world)  # rules, deductions, objections and notices in 市 A and 市 B
+    world_ledger.extend(session, world)  # problems in a1x, a1y and b1 (b1's escalated)
     session.commit()
     return made
 

@@ -33,6 +33,7 @@ def _favicon(app: Flask) -> None:
 def init_admin(app: Flask) -> Admin:
     from bureau.admin.audit import AuditLogView
     from bureau.admin.checks import register as register_checks
+    from bureau.admin.ledger import register as register_ledger
     from bureau.admin.org import OrgImportView, RegionView, SchoolView, UserView
     from bureau.admin.progress import register as register_progress
     from bureau.admin.visits import register as register_visits
@@ -49,6 +50,7 @@ def init_admin(app: Flask) -> Admin:
     register_visits(admin)
     register_progress(admin)
     register_checks(admin)
+    register_ledger(admin)
     admin.add_view(SchoolView(School, db.session, name="学校", category="组织机构", endpoint="school"))
     admin.add_view(RegionView(Region, db.session, name="区域", category="组织机构", endpoint="region"))
     admin.add_view(OrgImportView(name="导入区域和学校", category="组织机构", endpoint="org_import"))

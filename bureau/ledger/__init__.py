@@ -1,0 +1,1 @@
+"""问题整改台账: the problem ledger."""
