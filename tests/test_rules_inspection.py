@@ -666,3 +666,22 @@ def test_companions_are_at_most_200_characters_none_when_blank_and_a_draft_takes
     rows = {i.id: (i.inspector_id, i.scheduled_on, i.companions) for i in session.scalars(select(Inspection))}
     assert rows[a1x.id] == (u.id, date(2026, 12, 3), "人" * 200)
     assert rows[a1y.id] == (None, date(2026, 12, 5), None)
+
+
+def test_a_draw_records_who_drew_passes_on_a_seeds_refusal_and_names_an_empty_sample(session, world, published):
+    u = world.users["inspector_a"]
+    assert session.get(SampleDraw, published["A1X"].round.draw_id).drawn_by_id == u.id
+    # the published round inspected both schools of A1: leaving out the last round leaves none
+    with clock.frozen_at(NOW), as_inspector(session, world):
+        data = RoundInput(
+            "再查", world.regions["a1"], date(2026, 12, 1), date(2026, 12, 18), size_n=1, exclude_recent=1
+        )
+        again = create_round(session, data, u)
+        session.commit()
+    refused_as(session, world, "随机种子不能包含换行或制表符。", lambda: draw_round(session, again, "1\t2", u))
+    refused_as(
+        session,
+        world,
+        "没有抽到学校：范围内的学校都被排除了，请减少排除的轮数。",
+        lambda: draw_round(session, again, "1", u),
+    )
