@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 
 from bureau import clock
 from bureau.admin.base import PageView, attempt, form_date, xlsx_response
+from bureau.admin.ledger_categories import view as category_view
 from bureau.admin.ledger_pages import CountsView, QueueView, item_page
 from bureau.audit import label_table
 from bureau.exports.ledger import OVERDUE, ledger_clauses, ledger_rows, ledger_sheet, state_text
@@ -330,3 +331,4 @@ def register(admin: Admin) -> None:
     admin.add_view(ProblemView(name="问题台账", category=CATEGORY, endpoint="problem"))
     admin.add_view(QueueView(name="上报问题", category=CATEGORY, endpoint="problem_queue"))
     admin.add_view(CountsView(name="问题统计", category=CATEGORY, endpoint="problem_counts"))
+    admin.add_view(category_view(CATEGORY))
