@@ -222,7 +222,14 @@ class DeductionView(PageView):
             schools = db.session.scalars(
                 select(School).where(School.active.is_(True), found).order_by(School.code).limit(SCHOOL_MATCHES)
             ).all()
-        return self.render("admin/scoring/pick_school.html", words=words, schools=schools, limit=SCHOOL_MATCHES)
+        return self.render(
+            "admin/pick_school.html",
+            heading="记录扣分",
+            prefix="deduction",
+            words=words,
+            schools=schools,
+            limit=SCHOOL_MATCHES,
+        )
 
     @staticmethod
     def _record(school: School, staff: list[Staff], rules: list[DeductionRule], form: dict) -> Deduction:

@@ -299,7 +299,14 @@ class ProblemView(PageView):
         """An inspector first finds the school (by name or code, within the scope)."""
         words = (request.args.get("q") or "").strip()[:50]
         schools = _schools(words, PICK_MATCHES) if words else []
-        return self.render("admin/ledger/pick_school.html", words=words, schools=schools, limit=PICK_MATCHES)
+        return self.render(
+            "admin/pick_school.html",
+            heading="登记问题",
+            prefix="problem",
+            words=words,
+            schools=schools,
+            limit=PICK_MATCHES,
+        )
 
     @expose("/item/<int:problem_id>", methods=("GET", "POST"))
     def item(self, problem_id: int):
