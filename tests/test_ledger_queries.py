@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from bureau import clock
 from bureau.ledger.models import Problem
 from bureau.ledger.queries import (
     category_counts,
@@ -21,7 +22,7 @@ from bureau.ledger.queries import (
     problems_found_week,
     school_counts,
 )
-from bureau.ledger.service import act
+from bureau.ledger.service import ProblemInput, act, register
 from bureau.progress.figures import Period
 from bureau.tenants.guard import set_scope
 from bureau.tenants.scope import scope_for_user
@@ -97,3 +98,47 @@ def test_the_weekly_report_counts_the_problems_found_and_closed_in_its_week(worl
     assert (problems_found_week(session, school, week), problems_closed_week(session, school, week)) == (1, 0)
     assert (problems_found_week(session, school, next_week), problems_closed_week(session, school, next_week)) == (0, 1)
     assert session.scalar(select(Problem.state)) == "closed"
+
+
+def test_an_ended_problem_is_never_overdue_in_the_counts_or_the_list(world, session):
+    """Due 2026-11-30, read on 12-01: the open one is overdue, the explained one is not."""
+    problem(session, world)
+    ended = problem(session, world, student=None, description="希望学校门口增设减速带")
+    act(
+        session,
+        ended,
+        "explain",
+        "已向家长说明交通设施由交管部门设置",
+        as_user(session, world, "school_admin_a1x"),
+        NOW,
+    )
+    session.commit()
+    set_scope(session, None)
+    (row,) = [r for r in school_counts(session, None, world.regions["a1"], date(2026, 12, 1)) if r.code == "A1X"]
+    assert (row.total, row.overdue) == (2, 1)
+    assert [p.number for p in overdue_problems(session, date(2026, 12, 1))] == [1]
+
+
+def test_a_school_no_longer_active_is_not_counted(world, session):
+    problem(session, world, key="a1y", by="school_admin_a1y", student=None)
+    set_scope(session, None)
+    world.schools["a1y"].active = False
+    session.commit()
+    assert [r.code for r in school_counts(session, None, world.regions["a1"], date(2026, 12, 1))] == ["A1X"]
+
+
+def test_problems_are_numbered_within_their_school_even_without_a_scope(world, session):
+    """The demo and the commands register without a user's scope: the number is still the school's."""
+    problem(session, world)
+    problem(session, world)
+    set_scope(session, None)
+    cats = categories(session)
+    data = ProblemInput(
+        school=world.schools["a1y"],
+        category=cats["校园安全"],
+        description="围墙有裂缝",
+        deadline=date(2026, 11, 30),
+        owner_department="总务处",
+    )
+    with clock.frozen_at(NOW):
+        assert register(session, data, world.users["school_admin_a1y"], NOW).number == 1

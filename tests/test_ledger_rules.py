@@ -170,3 +170,11 @@ def test_the_category_counts_leave_out_inactive_schools_as_the_school_counts_do(
     session.commit()
     counts = dict(category_counts(session, None, world.regions["a1"]))
     assert sum(counts["有偿补课"].values()) == 0
+
+
+@pytest.mark.parametrize("username", ["leader_a", "teacher_a1x"])
+def test_only_a_school_admin_an_inspector_or_a_region_admin_closes(world, session, username):
+    item = problem(session, world, student=None)
+    act(session, item, "fix", "已整改", as_user(session, world, "school_admin_a1x"), NOW)
+    with pytest.raises(LedgerError, match="只有学校管理员、督学或教育局管理员可以销号"):
+        act(session, item, "close", "核实", as_user(session, world, username), NOW)

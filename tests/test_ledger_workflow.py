@@ -135,7 +135,14 @@ def test_an_unsatisfied_follow_up_reopens_a_fixed_problem(world, session):
 
 @pytest.mark.parametrize(
     ("state", "action"),
-    [("open", "close"), ("open", "send_back"), ("closed", "fix"), ("explained", "start"), ("escalated", "escalate")],
+    [
+        ("open", "close"),
+        ("open", "send_back"),
+        ("closed", "fix"),
+        ("explained", "start"),
+        ("explained", "explain"),
+        ("escalated", "escalate"),
+    ],
 )
 def test_an_action_from_the_wrong_state_is_refused(world, session, state, action):
     item = problem(session, world)
